@@ -1,0 +1,35 @@
+// The registry of layer kinds: one line per kind, in LayerKind order.
+#include "graph/layer.h"
+
+#include "graph/layers/kinds.h"
+
+#include <algorithm>
+#include <array>
+
+namespace poq {
+
+namespace {
+
+const std::array<const KindInfo*, kLayerKindCount> kKinds = {
+    &layers::kConv2d,  &layers::kDense,   &layers::kBatchNorm, &layers::kReLU,
+    &layers::kReLU6,   &layers::kAdd,     &layers::kMaxPool,   &layers::kAvgPool,
+    &layers::kGlobalAvgPool, &layers::kFlatten,
+};
+
+} // namespace
+
+bool KindInfo::hasAttr(Attr a) const { return std::find(attrs.begin(), attrs.end(), a) != attrs.end(); }
+
+const KindInfo& kindInfo(LayerKind kind) { return *kKinds[static_cast<int>(kind)]; }
+
+std::span<const KindInfo* const> allKinds() { return kKinds; }
+
+const KindInfo* findKind(const std::string& name)
+{
+    for (const KindInfo* k : kKinds)
+        if (name == k->name)
+            return k;
+    return nullptr;
+}
+
+} // namespace poq

@@ -1,0 +1,45 @@
+// The table of network file formats and the load/save entry points.
+#include "graph/network_io.h"
+
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+#include <array>
+#include <filesystem>
+
+namespace poq {
+
+namespace {
+
+const std::array<NetworkFormat, 1> kFormats = {{
+    {"POQ Studio network (JSON)", ".json", parseNetworkJson, networkToJson},
+}};
+
+} // namespace
+
+std::span<const NetworkFormat> networkFormats() { return kFormats; }
+
+NetworkSpec loadNetworkFile(const std::string& path)
+{
+    const std::string ext = std::filesystem::path(path).extension().string();
+    const NetworkFormat* format = &kFormats[0];
+    for (const NetworkFormat& f : kFormats)
+        if (ext == f.extension)
+            format = &f;
+    const std::string contents = readWholeFile(path);
+    try {
+        return format->parse(contents, path);
+    } catch (const InputError& e) {
+        const std::string msg = e.what();
+        if (msg.rfind(path, 0) == 0)
+            throw;
+        throw InputError(path + ": " + msg);
+    }
+}
+
+void saveNetworkFile(const NetworkSpec& spec, const std::string& path)
+{
+    writeFileAtomically(path, networkToJson(spec));
+}
+
+} // namespace poq

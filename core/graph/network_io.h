@@ -1,0 +1,32 @@
+// Network files. Each file format is one row of a table (name, extensions, loader, saver), so a
+// second format (ONNX) is one more row. POQ Studio's own format is JSON (see README).
+#pragma once
+
+#include "graph/network_spec.h"
+
+#include <span>
+#include <string>
+
+namespace poq {
+
+struct NetworkFormat {
+    const char* name;
+    const char* extension; // with the dot, e.g. ".json"
+    NetworkSpec (*parse)(const std::string& contents, const std::string& sourceName);
+    std::string (*serialize)(const NetworkSpec& spec); // nullptr: read-only format
+};
+
+std::span<const NetworkFormat> networkFormats();
+
+// Loads a network file, choosing the format by extension (JSON when unknown). The spec is checked
+// by building it at width 1.0. Throws InputError naming the file, layer and field.
+NetworkSpec loadNetworkFile(const std::string& path);
+
+// Saves as JSON, atomically. Throws InputError when the file cannot be written.
+void saveNetworkFile(const NetworkSpec& spec, const std::string& path);
+
+// The JSON format on its own (used by the loader table and by tests).
+NetworkSpec parseNetworkJson(const std::string& contents, const std::string& sourceName = "network");
+std::string networkToJson(const NetworkSpec& spec);
+
+} // namespace poq

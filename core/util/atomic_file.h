@@ -1,0 +1,16 @@
+// Atomic file writes: the data goes to a temporary file in the target's folder, is flushed, and is
+// renamed over the target, so a crash or a full disk never leaves a half-written file behind.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace poq {
+
+// Throws InputError naming the path when the file cannot be written.
+void writeFileAtomically(const std::string& path, std::string_view contents);
+
+// Reads a whole file; throws InputError naming the path when it cannot be read.
+std::string readWholeFile(const std::string& path);
+
+} // namespace poq
