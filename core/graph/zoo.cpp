@@ -26,7 +26,7 @@ const std::array<ZooEntry, 7> kZoo = {{
     {"resnet20", "ResNet-20 for CIFAR-10 (3x32x32): 3 stages of 3 basic blocks, 1x1 projection shortcuts",
      "He et al., Deep Residual Learning for Image Recognition, CVPR 2016 (Sec. 4.2)", resNet20},
     {"mobilenetv2-fmnist",
-     "MobileNetV2 for Fashion-MNIST (1x28x28): 7 inverted-residual blocks, maps 28-14-7-4, 3 residual Adds",
+     "MobileNetV2 for Fashion-MNIST (1x28x28): 7 inverted-residual blocks, maps 28-14-7-4, 4 residual Adds",
      "POQ Studio's built-in experiment, after Sandler et al. CVPR 2018", mobileNetV2Fmnist},
     {"cnn-fmnist", "Plain CNN for Fashion-MNIST (1x28x28): 3 conv-BN-ReLU stages and a classifier",
      "POQ Studio's built-in baseline", cnnFmnist},

@@ -92,11 +92,11 @@ void TestLayerKinds::shapesAndCounts()
     QFETCH(qlonglong, elementwise);
     m_kindsSeen.insert(kind);
 
-    std::string layer = "{\"name\":\"l\",\"kind\":\"" + kind.toStdString() + "\"";
+    QString layer = QStringLiteral("{\"name\":\"l\",\"kind\":\"%1\"").arg(kind);
     if (!attrs.isEmpty())
-        layer += "," + attrs.toStdString();
-    layer += "}";
-    const NetworkSpec spec = parseNetworkJson(test::networkJson({in[0], in[1], in[2]}, layer));
+        layer += QLatin1Char(',') + attrs;
+    layer += QLatin1Char('}');
+    const NetworkSpec spec = parseNetworkJson(test::networkJson({in[0], in[1], in[2]}, layer.toStdString()));
     const Graph g = Graph::build(spec, 1.0);
     QCOMPARE(int(g.layers().size()), 1);
     const Layer& l = g.layers()[0];
