@@ -14,7 +14,7 @@ namespace poq::cli {
 
 namespace {
 
-const CommandSetup kCoreCommands[] = {addNetworksCommand, addInfoCommand};
+const CommandSetup kCoreCommands[] = {addNetworksCommand, addInfoCommand, addHwCommand, addEnergyCommand};
 
 std::string oneLine(std::string s)
 {

@@ -21,5 +21,7 @@ int run(int argc, char** argv, const std::vector<CommandSetup>& extraCommands = 
 // Commands in core.
 void addNetworksCommand(CLI::App& app);
 void addInfoCommand(CLI::App& app);
+void addHwCommand(CLI::App& app);
+void addEnergyCommand(CLI::App& app);
 
 } // namespace poq::cli

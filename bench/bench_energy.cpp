@@ -1,0 +1,77 @@
+// The design space a hardware slider move re-costs in the GUI: MobileNetV2 at 224x224, 8 strategies
+// x 12 widths = 96 points, every MAC layer's mapping searched, on all cores (TBB).
+#include "formats/precision.h"
+#include "graph/zoo.h"
+#include "hw/hardware_io.h"
+#include "hw/hw_params.h"
+#include "hw/network_cost.h"
+
+#include <benchmark/benchmark.h>
+#include <tbb/parallel_for.h>
+
+#include <vector>
+
+namespace {
+
+const double kWidths[] = {0.25, 0.35, 0.5, 0.6, 0.75, 0.85, 1.0, 1.1, 1.25, 1.4, 1.6, 2.0};
+const char* kStrategies[] = {"fp32", "bf16", "fp16", "fp8", "int8", "int4", "int4+res8", "int4+res16"};
+
+struct Point {
+    poq::Graph graph;
+    poq::NetworkPrecision precision;
+};
+
+std::vector<Point> designSpace(int widths, int strategies)
+{
+    const poq::NetworkSpec spec = poq::findZoo("mobilenetv2")->build();
+    std::vector<Point> points;
+    for (int w = 0; w < widths; ++w) {
+        poq::Graph g = poq::Graph::build(spec, kWidths[w]);
+        for (int s = 0; s < strategies; ++s) {
+            auto prec = poq::assignPrecision(g, poq::QuantStrategy::parse(kStrategies[s]));
+            points.push_back({g, prec});
+        }
+    }
+    return points;
+}
+
+// A slider move: fresh hardware, so every mapping is searched again (a cache shared by the points
+// of this one costing de-duplicates repeated layer shapes).
+void BM_RecostDesignSpace(benchmark::State& state)
+{
+    const std::vector<Point> points = designSpace(int(state.range(0)), int(state.range(1)));
+    poq::Hardware hw = poq::loadHardware("edge-npu");
+    double dram = 20;
+    for (auto _ : state) {
+        dram = dram == 20 ? 21 : 20; // a different hardware each iteration
+        poq::setParam(hw, "dram.readPjPerBit", dram);
+        poq::MappingCache cache(hw, poq::Objective::Energy);
+        std::vector<double> energy(points.size());
+        tbb::parallel_for(size_t(0), points.size(), [&](size_t i) {
+            energy[i] = poq::costNetwork(points[i].graph, points[i].precision, hw, {}, &cache).total.energyPj();
+        });
+        benchmark::DoNotOptimize(energy.data());
+        state.counters["searches"] = double(cache.size());
+    }
+    state.counters["points"] = double(points.size());
+}
+
+// One layer search without any cache, per network layer shape (for the per-layer figure).
+void BM_SearchOneNetwork(benchmark::State& state)
+{
+    const Point p = designSpace(7, 5)[30]; // width 1.0, int8
+    const poq::Hardware hw = poq::loadHardware("edge-npu");
+    for (auto _ : state)
+        benchmark::DoNotOptimize(poq::costNetwork(p.graph, p.precision, hw).total.energyPj());
+    int mac = 0;
+    for (const auto& l : p.graph.layers())
+        mac += l.loopNest ? 1 : 0;
+    state.counters["macLayers"] = mac;
+}
+
+} // namespace
+
+BENCHMARK(BM_RecostDesignSpace)->Args({12, 8})->Args({6, 8})->Args({12, 4})->Args({3, 8})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SearchOneNetwork)->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,150 @@
+// `poq energy NETWORK --width W --strategy S [--hw PRESET|FILE] [--set KEY=VALUE]...
+//  [--objective energy|latency|edp] [--json|--csv]`: per-layer energy with the searched mappings.
+#include "cli/cli.h"
+
+#include "formats/precision.h"
+#include "graph/zoo.h"
+#include "hw/hardware_io.h"
+#include "hw/network_cost.h"
+#include "util/error.h"
+#include "util/text_table.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+namespace poq::cli {
+
+namespace {
+
+struct EnergyOptions {
+    std::string network;
+    double width = 1.0;
+    std::string strategy;
+    std::string hw = kDefaultPreset;
+    std::vector<std::string> sets;
+    std::string objective = "energy";
+    bool json = false;
+    bool csv = false;
+};
+
+std::string fixed(double v, int decimals = 1)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+nlohmann::ordered_json energyJson(const LayerEnergy& e, bool withMapping)
+{
+    nlohmann::ordered_json j;
+    j["name"] = e.name;
+    j["kind"] = kindInfo(e.kind).name;
+    j["energyPj"] = e.energyPj();
+    j["macPj"] = e.macPj;
+    j["rfPj"] = e.rfPj;
+    j["sramPj"] = e.sramPj;
+    j["dramPj"] = e.dramPj;
+    j["otherPj"] = e.otherPj();
+    j["eltwisePj"] = e.eltwisePj;
+    j["staticPj"] = e.staticPj;
+    j["weightPj"] = e.operandPj[0];
+    j["inputPj"] = e.operandPj[1];
+    j["outputPj"] = e.operandPj[2];
+    j["dramBits"] = e.dramBits;
+    j["latencyCycles"] = e.latencyCycles;
+    j["macs"] = e.macs;
+    if (withMapping) {
+        j["utilization"] = e.utilization;
+        j["mapping"] = e.mapping;
+    }
+    return j;
+}
+
+void runEnergy(const EnergyOptions& o)
+{
+    if (o.json && o.csv)
+        throw InputError("--json and --csv: choose one");
+    const Objective objective = parseObjective(o.objective);
+    const Graph g = Graph::build(resolveNetwork(o.network), o.width);
+    const QuantStrategy s = QuantStrategy::parse(o.strategy);
+    Hardware hw = loadHardware(o.hw);
+    for (const std::string& set : o.sets)
+        applySetting(hw, set);
+    const NetworkCost cost = costNetwork(g, assignPrecision(g, s), hw, {objective});
+
+    if (o.json) {
+        nlohmann::ordered_json out;
+        out["network"] = g.name();
+        out["width"] = g.width();
+        out["strategy"] = s.name;
+        out["hardware"] = hw.name;
+        out["objective"] = objectiveName(objective);
+        nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+        for (const LayerEnergy& e : cost.layers)
+            layers.push_back(energyJson(e, e.mac));
+        out["layers"] = layers;
+        nlohmann::ordered_json total = energyJson(cost.total, false);
+        total.erase("name");
+        total.erase("kind");
+        total["bops"] = cost.bops;
+        total["weightBits"] = cost.weightBits;
+        out["total"] = total;
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    if (o.csv) {
+        std::cout << "layer,kind,energy_pj,mac_pj,rf_pj,sram_pj,dram_pj,other_pj,dram_bits,latency_cycles,macs,mapping\n";
+        auto row = [](const LayerEnergy& e, const char* kind) {
+            std::cout << e.name << "," << kind << "," << e.energyPj() << "," << e.macPj << "," << e.rfPj << ","
+                      << e.sramPj << "," << e.dramPj << "," << e.otherPj() << "," << e.dramBits << ","
+                      << e.latencyCycles << "," << e.macs << ",\"" << e.mapping << "\"\n";
+        };
+        for (const LayerEnergy& e : cost.layers)
+            row(e, kindInfo(e.kind).name);
+        row(cost.total, "");
+        return;
+    }
+    std::cout << g.name() << " at width " << g.width() << ", strategy " << s.name << ", hardware " << hw.name
+              << ", objective " << objectiveName(objective) << " (energies in nJ)\n";
+    TextTable table({"layer", "kind", "energy", "MAC", "RF", "SRAM", "DRAM", "other", "DRAM kbit", "cycles", "mapping"},
+                    {false, false, true, true, true, true, true, true, true, true, false});
+    auto nj = [](double pj) { return fixed(pj / 1000.0, 2); };
+    for (const LayerEnergy& e : cost.layers) {
+        if (e.fused && e.energyPj() == 0)
+            continue;
+        table.addRow({e.name, kindInfo(e.kind).name, nj(e.energyPj()), nj(e.macPj), nj(e.rfPj), nj(e.sramPj),
+                      nj(e.dramPj), nj(e.otherPj()), fixed(e.dramBits / 1000.0, 1), fixed(e.latencyCycles, 0),
+                      e.mapping});
+    }
+    const LayerEnergy& t = cost.total;
+    table.addSeparator();
+    table.addRow({"total", "", nj(t.energyPj()), nj(t.macPj), nj(t.rfPj), nj(t.sramPj), nj(t.dramPj), nj(t.otherPj()),
+                  fixed(t.dramBits / 1000.0, 1), fixed(t.latencyCycles, 0), ""});
+    std::cout << table.str() << "Total " << fixed(t.energyPj() / 1e6, 3) << " uJ per inference, "
+              << fixed(t.latencyCycles / hw.clockMhz, 1) << " us at " << hw.clockMhz << " MHz; DRAM "
+              << fixed(100.0 * t.dramPj / t.energyPj(), 1) << " % of energy; " << humanCount(double(cost.macs))
+              << " MACs, " << humanCount(cost.bops) << " BOPs, " << humanCount(cost.weightBits / 8) << "B of weights\n";
+}
+
+} // namespace
+
+void addEnergyCommand(CLI::App& app)
+{
+    auto o = std::make_shared<EnergyOptions>();
+    CLI::App* sub = app.add_subcommand("energy", "Per-layer energy of a network under a strategy on a hardware model");
+    sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
+    sub->add_option("--width", o->width, "Width multiplier (0.1..4.0)")->capture_default_str();
+    sub->add_option("--strategy", o->strategy, "Quantization strategy, e.g. fp16, int8, int4+res8")->required();
+    sub->add_option("--hw", o->hw, "Hardware preset (see `poq hw`) or hardware JSON file")->capture_default_str();
+    sub->add_option("--set", o->sets, "Override a hardware parameter, KEY=VALUE (repeatable; keys: poq hw PRESET)");
+    sub->add_option("--objective", o->objective, "Mapping objective: energy, latency or edp")->capture_default_str();
+    sub->add_flag("--json", o->json, "Print JSON");
+    sub->add_flag("--csv", o->csv, "Print CSV");
+    sub->callback([o] { runEnergy(*o); });
+}
+
+} // namespace poq::cli

@@ -1,0 +1,51 @@
+// The hardware template: a spatial MAC array, per-compute-class MAC energy, packing and
+// element-wise energy, and an ordered list of memory levels (innermost first: a register file per
+// PE, one or more shared on-chip buffers, DRAM). Every number a user can change is a parameter row
+// (hw_params.cpp): JSON key, label, unit, range, scale, source.
+#pragma once
+
+#include "formats/number_format.h"
+#include "hw/dims.h"
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace poq {
+
+enum class LevelScope { PerPE, Shared, OffChip };
+
+struct MemoryLevel {
+    std::string name;      // JSON key prefix: "rf", "sram", "dram", ...
+    LevelScope scope = LevelScope::Shared;
+    double sizeBytes = 0;  // per PE for PerPE levels
+    double readPjPerBit = 0;
+    double writePjPerBit = 0;
+    double bandwidthBitsPerCycle = 0; // per PE for PerPE levels
+};
+
+struct Hardware {
+    std::string name;
+    std::string description;
+    double rows = 16;
+    double cols = 16;
+    double clockMhz = 1000;
+    double staticMw = 0;
+    double hopPjPerBit = 0; // moving one bit between a PE and the first shared level
+    std::array<double, kComputeClassCount> macPj{};        // energy per MAC incl. accumulation
+    std::array<double, kComputeClassCount> macsPerCycle{}; // MACs one PE does per cycle (packing)
+    std::array<double, kComputeClassCount> eltwisePj{};    // one element-wise op (add, activation, requantize)
+    std::vector<MemoryLevel> levels;                        // innermost first
+    std::vector<std::pair<Dim, Dim>> spatialPairs;          // (dim on rows, dim on cols)
+    double sramFromSize = 0;   // 1: shared levels' pJ/bit derived from their size (sqrt rule)
+    double keepOnChip = 1;     // 1: tensors that fit stay in the last on-chip level between layers
+
+    int pes() const { return int(rows) * int(cols); }
+    int lastOnChipLevel() const { return static_cast<int>(levels.size()) - 2; }
+    // Per-bit energies after the optional size-derived rule.
+    double readPj(int level) const;
+    double writePj(int level) const;
+};
+
+} // namespace poq

@@ -1,0 +1,238 @@
+// The hardware parameter rows. Defaults derive from Horowitz, "Computing's energy problem",
+// ISSCC 2014 (45 nm): int8 add 0.03 pJ, int8 mult 0.2 pJ, int32 add 0.1 pJ, fp16 add 0.4 / mult 1.1 pJ,
+// fp32 add 0.9 / mult 3.7 pJ, 8 KB SRAM 10 pJ per 64-bit read, DRAM 1.3-2.6 nJ per 64 bits.
+// Formats it does not cover scale as stated in their source: integer multipliers with bits^2,
+// float multipliers with (mantissa bits + 1)^2.
+#include "hw/hw_params.h"
+
+#include "util/error.h"
+
+#include <array>
+#include <cmath>
+#include <sstream>
+
+namespace poq {
+
+namespace {
+
+constexpr int N = kComputeClassCount;
+
+struct RowInfo {
+    const char* key; // Global: full key; PerClass: "mac.%.pj"; PerLevel: "%.sizeBytes"
+    ParamScope scope;
+    const char* label;
+    const char* unit;
+    double min, max, step;
+    bool logScale;
+    std::array<double, N> defaults;     // Global: [0]; PerClass: per class; PerLevel: [PE, Shared, OffChip]
+    std::array<const char*, N> sources; // same indexing as defaults
+};
+
+constexpr const char* kHorowitz = "Horowitz, ISSCC 2014 (45 nm)";
+constexpr const char* kIntScale = "assumption: Horowitz int8 multiplier scaled by bits^2, plus an int32 add";
+constexpr const char* kFloatScale = "assumption: Horowitz fp16 multiplier scaled by (mantissa+1)^2, plus an fp32 add";
+constexpr const char* kPack = "assumption: an int8 PE; narrower formats pack (int4 = 2 x int8), wider take longer";
+
+// Class order: fp32, bf16, fp16, fp8, int16, int8, int4, int2.
+const RowInfo kRows[] = {
+    {"array.rows", ParamScope::Global, "Array rows", "PEs", 1, 256, 1, false, {16}, {"assumption: a 16x16 edge NPU"}},
+    {"array.cols", ParamScope::Global, "Array columns", "PEs", 1, 256, 1, false, {16}, {"assumption: a 16x16 edge NPU"}},
+    {"array.clockMhz", ParamScope::Global, "Clock", "MHz", 10, 5000, 10, true, {1000}, {"assumption"}},
+    {"array.staticMw", ParamScope::Global, "Static power", "mW", 0, 10000, 1, false, {10}, {"assumption"}},
+    {"array.hopPjPerBit", ParamScope::Global, "Array network energy", "pJ/bit", 0, 100, 0.001, false, {0.0},
+     {"assumption: folded into the buffer energy (Eyeriss-like arrays set it to 2x a MAC per word)"}},
+    {"memory.energyFromSize", ParamScope::Global, "Buffer energy from size", "0/1", 0, 1, 1, false, {0},
+     {"CACTI-like rule: 0.156 pJ/bit x sqrt(size / 8 KiB), from Horowitz's 8 KB SRAM"}},
+    {"network.keepOnChip", ParamScope::Global, "Keep tensors on chip", "0/1", 0, 1, 1, false, {1},
+     {"assumption: outputs that fit stay in the last on-chip level for their consumers"}},
+    {"mac.%.pj", ParamScope::PerClass, "Energy per MAC", "pJ", 0.0001, 100, 0.001, true,
+     {4.6, 1.48, 2.0, 1.045, 0.9, 0.3, 0.15, 0.1125},
+     {kHorowitz, kFloatScale, "Horowitz, ISSCC 2014: fp16 mult 1.1 + fp32 add 0.9", kFloatScale, kIntScale,
+      "Horowitz, ISSCC 2014: int8 mult 0.2 + int32 add 0.1", kIntScale, kIntScale}},
+    {"mac.%.perCycle", ParamScope::PerClass, "MACs per PE per cycle", "MAC/cycle", 0.0625, 16, 0.0625, true,
+     {0.25, 0.5, 0.5, 1, 0.5, 1, 2, 4}, {kPack, kPack, kPack, kPack, kPack, kPack, kPack, kPack}},
+    {"eltwise.%.pj", ParamScope::PerClass, "Element-wise op energy", "pJ", 0.0001, 100, 0.001, true,
+     {0.9, 0.3, 0.4, 0.2, 0.05, 0.03, 0.015, 0.0075},
+     {"Horowitz, ISSCC 2014: fp32 add", "assumption: between fp8 and fp16 adds", "Horowitz, ISSCC 2014: fp16 add",
+      "assumption: half an fp16 add", "assumption: int8 add scaled by bits", "Horowitz, ISSCC 2014: int8 add",
+      "assumption: int8 add scaled by bits", "assumption: int8 add scaled by bits"}},
+    {"%.sizeBytes", ParamScope::PerLevel, "Capacity", "B", 1, 1099511627776.0, 1, true, {64, 262144, 4294967296.0},
+     {"assumption: a small register file per PE", "assumption: 256 KiB on-chip buffer", "assumption: 4 GiB DRAM"}},
+    {"%.readPjPerBit", ParamScope::PerLevel, "Read energy", "pJ/bit", 0.001, 1000, 0.001, true, {0.0375, 0.884, 20},
+     {"assumption: one int8 MAC's energy per 8-bit word (Eyeriss's RF = 1x MAC)",
+      "Horowitz, ISSCC 2014: 8 KB SRAM 10 pJ/64 bit, x sqrt(256 KiB / 8 KiB)",
+      "Horowitz, ISSCC 2014: DRAM 1.3-2.6 nJ per 64 bits"}},
+    {"%.writePjPerBit", ParamScope::PerLevel, "Write energy", "pJ/bit", 0.001, 1000, 0.001, true, {0.0375, 0.884, 20},
+     {"assumption: equal to the read energy", "assumption: equal to the read energy",
+      "assumption: equal to the read energy"}},
+    {"%.bandwidthBitsPerCycle", ParamScope::PerLevel, "Bandwidth", "bit/cycle", 1, 1048576, 1, true, {128, 1024, 64},
+     {"assumption: per PE", "assumption", "assumption: 8 GB/s at 1 GHz"}},
+};
+constexpr int kRowCount = sizeof(kRows) / sizeof(kRows[0]);
+
+int scopeIndex(LevelScope s) { return s == LevelScope::PerPE ? 0 : s == LevelScope::Shared ? 1 : 2; }
+
+std::string expandKey(const char* pattern, const std::string& part)
+{
+    std::string k = pattern;
+    const auto pos = k.find('%');
+    if (pos != std::string::npos)
+        k.replace(pos, 1, part);
+    return k;
+}
+
+double& ref(Hardware& hw, int row, int index)
+{
+    switch (row) {
+    case 0: return hw.rows;
+    case 1: return hw.cols;
+    case 2: return hw.clockMhz;
+    case 3: return hw.staticMw;
+    case 4: return hw.hopPjPerBit;
+    case 5: return hw.sramFromSize;
+    case 6: return hw.keepOnChip;
+    case 7: return hw.macPj[index];
+    case 8: return hw.macsPerCycle[index];
+    case 9: return hw.eltwisePj[index];
+    case 10: return hw.levels[index].sizeBytes;
+    case 11: return hw.levels[index].readPjPerBit;
+    case 12: return hw.levels[index].writePjPerBit;
+    default: return hw.levels[index].bandwidthBitsPerCycle;
+    }
+}
+
+std::string number(double v)
+{
+    std::ostringstream ss;
+    ss << v;
+    return ss.str();
+}
+
+} // namespace
+
+double Hardware::readPj(int level) const
+{
+    const MemoryLevel& l = levels[level];
+    if (sramFromSize != 0 && l.scope == LevelScope::Shared)
+        return 0.156 * std::sqrt(l.sizeBytes / 8192.0);
+    return l.readPjPerBit;
+}
+
+double Hardware::writePj(int level) const
+{
+    const MemoryLevel& l = levels[level];
+    if (sramFromSize != 0 && l.scope == LevelScope::Shared)
+        return 0.156 * std::sqrt(l.sizeBytes / 8192.0);
+    return l.writePjPerBit;
+}
+
+std::vector<HwParam> hardwareParameters(const Hardware& hw)
+{
+    static_assert(kRowCount == 14, "update ref() when adding a row");
+    std::vector<HwParam> out;
+    for (int r = 0; r < kRowCount; ++r) {
+        const RowInfo& row = kRows[r];
+        auto add = [&](const std::string& key, const std::string& group, int index, int defaultIndex) {
+            out.push_back({key, row.label, row.unit, group, row.sources[defaultIndex], row.defaults[defaultIndex],
+                           row.min, row.max, row.step, row.logScale, row.scope, index, r});
+        };
+        switch (row.scope) {
+        case ParamScope::Global:
+            add(row.key, std::string(row.key).substr(0, std::string(row.key).find('.')), 0, 0);
+            break;
+        case ParamScope::PerClass:
+            for (const ComputeClassInfo& c : allComputeClasses())
+                add(expandKey(row.key, c.name), "formats", static_cast<int>(c.id), static_cast<int>(c.id));
+            break;
+        case ParamScope::PerLevel:
+            break; // below, grouped by level
+        }
+    }
+    for (int l = 0; l < static_cast<int>(hw.levels.size()); ++l)
+        for (int r = 0; r < kRowCount; ++r) {
+            const RowInfo& row = kRows[r];
+            if (row.scope != ParamScope::PerLevel)
+                continue;
+            const int s = scopeIndex(hw.levels[l].scope);
+            out.push_back({expandKey(row.key, hw.levels[l].name), row.label, row.unit, hw.levels[l].name,
+                           row.sources[s], row.defaults[s], row.min, row.max, row.step, row.logScale,
+                           ParamScope::PerLevel, l, r});
+        }
+    return out;
+}
+
+double paramValue(const Hardware& hw, const HwParam& p) { return ref(const_cast<Hardware&>(hw), p.row, p.index); }
+
+namespace {
+
+const HwParam* findParam(const std::vector<HwParam>& params, const std::string& key)
+{
+    for (const HwParam& p : params)
+        if (p.key == key)
+            return &p;
+    return nullptr;
+}
+
+void checkRange(const HwParam& p, double value)
+{
+    const bool integral = p.step == 1;
+    if (!std::isfinite(value) || value < p.min || value > p.max || (integral && value != std::floor(value)))
+        throw InputError(p.key + ": must be " + (integral ? "an integer " : "") + "in " + number(p.min) + ".."
+                         + number(p.max) + " " + p.unit + ", got " + number(value));
+}
+
+} // namespace
+
+void setParam(Hardware& hw, const std::string& key, double value)
+{
+    const std::vector<HwParam> params = hardwareParameters(hw);
+    const HwParam* p = findParam(params, key);
+    if (!p)
+        throw InputError("unknown hardware key '" + key + "' (see poq hw " + (hw.name.empty() ? "PRESET" : hw.name)
+                         + " for the keys)");
+    checkRange(*p, value);
+    ref(hw, p->row, p->index) = value;
+}
+
+double getParam(const Hardware& hw, const std::string& key)
+{
+    const std::vector<HwParam> params = hardwareParameters(hw);
+    const HwParam* p = findParam(params, key);
+    if (!p)
+        throw InputError("unknown hardware key '" + key + "'");
+    return paramValue(hw, *p);
+}
+
+void validateHardware(const Hardware& hw)
+{
+    if (hw.levels.size() < 3)
+        throw InputError("levels: need at least a per-PE register file, one on-chip buffer and DRAM");
+    if (hw.levels.front().scope != LevelScope::PerPE)
+        throw InputError("levels: the first (innermost) level must be per PE (scope \"pe\")");
+    if (hw.levels.back().scope != LevelScope::OffChip)
+        throw InputError("levels: the last level must be off chip (scope \"offchip\")");
+    for (size_t i = 1; i + 1 < hw.levels.size(); ++i)
+        if (hw.levels[i].scope != LevelScope::Shared)
+            throw InputError("levels: '" + hw.levels[i].name + "' between the register file and DRAM must be shared");
+    for (size_t i = 0; i < hw.levels.size(); ++i)
+        for (size_t j = i + 1; j < hw.levels.size(); ++j)
+            if (hw.levels[i].name == hw.levels[j].name)
+                throw InputError("levels: name '" + hw.levels[i].name + "' used twice");
+    if (hw.spatialPairs.empty())
+        throw InputError("spatialPairs: need at least one pair of loop dimensions");
+    for (const HwParam& p : hardwareParameters(hw))
+        checkRange(p, paramValue(hw, p));
+}
+
+Hardware defaultHardware()
+{
+    Hardware hw;
+    hw.name = "custom";
+    hw.levels = {{"rf", LevelScope::PerPE}, {"sram", LevelScope::Shared}, {"dram", LevelScope::OffChip}};
+    hw.spatialPairs = {{Dim::C, Dim::K}, {Dim::OX, Dim::K}, {Dim::OX, Dim::G}};
+    for (const HwParam& p : hardwareParameters(hw))
+        ref(hw, p.row, p.index) = p.defaultValue;
+    return hw;
+}
+
+} // namespace poq

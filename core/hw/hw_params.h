@@ -1,0 +1,46 @@
+// Hardware parameters as descriptor rows. The row table (hw_params.cpp) is the one place that names
+// a parameter; sliders, JSON files, `--set`, `poq hw` and validation all iterate over it.
+#pragma once
+
+#include "hw/hardware.h"
+
+#include <string>
+#include <vector>
+
+namespace poq {
+
+enum class ParamScope { Global, PerClass, PerLevel };
+
+// One concrete parameter of one hardware description (rows expanded per compute class / level).
+struct HwParam {
+    std::string key;    // JSON key, e.g. "sram.sizeBytes", "mac.int8.pj", "array.rows"
+    std::string label;
+    std::string unit;
+    std::string group;  // "Array", "Formats", or the level name ("rf", "sram", ...)
+    std::string source; // paper, datasheet, or "assumption: ..."
+    double defaultValue = 0;
+    double min = 0;
+    double max = 0;
+    double step = 0;    // 1 for integer-valued parameters
+    bool logScale = false;
+    ParamScope scope = ParamScope::Global;
+    int index = 0;      // compute class or level index
+    int row = 0;        // index of the descriptor row
+};
+
+// Every parameter of `hw`, in display order (array, formats, then each level innermost first).
+std::vector<HwParam> hardwareParameters(const Hardware& hw);
+
+double paramValue(const Hardware& hw, const HwParam& p);
+// Sets a parameter by JSON key; throws InputError "KEY: must be in MIN..MAX, got V" or
+// "unknown hardware key 'KEY' (see poq hw)".
+void setParam(Hardware& hw, const std::string& key, double value);
+double getParam(const Hardware& hw, const std::string& key);
+
+// Throws InputError naming the first out-of-range parameter or inconsistent level list.
+void validateHardware(const Hardware& hw);
+
+// A hardware description with every parameter at its row default and the given levels.
+Hardware defaultHardware();
+
+} // namespace poq

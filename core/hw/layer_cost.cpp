@@ -1,0 +1,262 @@
+// The layer cost model. Access counts follow the Timeloop/ZigZag view: a tile at level l is
+// (re)filled once per iteration of the loops above it, except that it stays resident across the
+// innermost run of loops at level l+1 that are irrelevant to it (stationarity; reuse is credited
+// within the adjacent level only). Partial sums travel at accumulator width, final outputs at
+// output width (reduction happens in the PEs' accumulators). Average tile extents make ragged
+// tiles exact for weights and outputs.
+#include "hw/layer_cost.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace poq {
+
+namespace {
+
+using Ext = std::array<double, kDimCount>;
+
+// Input positions one tile touches along one axis: the window span, or outputs x filter taps when
+// the stride skips positions (windows that do not overlap), and never more than the input.
+double window(double outExtent, double filterExtent, int stride, int dilation, int inputSize)
+{
+    const double span = (outExtent - 1) * stride + (filterExtent - 1) * dilation + 1;
+    return std::min({span, outExtent * filterExtent, double(inputSize)});
+}
+
+double tileSize(const LayerProblem& p, Operand x, const Ext& e)
+{
+    using D = Dim;
+    auto at = [&](D d) { return e[static_cast<int>(d)]; };
+    switch (x) {
+    case Operand::W: return at(D::K) * at(D::C) * at(D::G) * at(D::FY) * at(D::FX);
+    case Operand::I:
+        return at(D::C) * at(D::G) * window(at(D::OY), at(D::FY), p.strideY, p.dilationY, p.IY)
+               * window(at(D::OX), at(D::FX), p.strideX, p.dilationX, p.IX);
+    case Operand::O: return at(D::K) * at(D::G) * at(D::OY) * at(D::OX);
+    }
+    return 0;
+}
+
+int bitsOf(const LayerProblem& p, Operand x)
+{
+    return x == Operand::W ? p.wBits : x == Operand::I ? p.iBits : p.accBits;
+}
+
+} // namespace
+
+int64_t LayerProblem::macs() const
+{
+    int64_t n = 1;
+    for (int b : bounds)
+        n *= b;
+    return n;
+}
+
+LayerProblem problemFromLoopNest(const LoopNest& n)
+{
+    LayerProblem p;
+    p.bounds = loopBounds(n);
+    p.strideY = n.strideY;
+    p.strideX = n.strideX;
+    p.dilationY = n.dilationY;
+    p.dilationX = n.dilationX;
+    p.IY = n.IY;
+    p.IX = n.IX;
+    return p;
+}
+
+DimArray spatialFactors(const LayerProblem& p, const Hardware& hw, int pair)
+{
+    DimArray s{1, 1, 1, 1, 1, 1, 1};
+    const auto [rowDim, colDim] = hw.spatialPairs.at(pair);
+    auto unroll = [&](Dim d, int side) {
+        const int D = p.bounds[static_cast<int>(d)];
+        const int passes = (D + side - 1) / side;
+        s[static_cast<int>(d)] = (D + passes - 1) / passes;
+    };
+    unroll(rowDim, int(hw.rows));
+    if (colDim != rowDim)
+        unroll(colDim, int(hw.cols));
+    return s;
+}
+
+double LayerCost::objective(Objective o) const
+{
+    switch (o) {
+    case Objective::Energy: return energyPj();
+    case Objective::Latency: return latencyCycles;
+    case Objective::Edp: return energyPj() * latencyCycles;
+    }
+    return energyPj();
+}
+
+TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& m)
+{
+    const int L = m.levels;
+    TilingCost t;
+    t.levels = L;
+    std::array<DimArray, kMaxLevels> cum{};
+    for (int l = 0; l < L; ++l)
+        for (int d = 0; d < kDimCount; ++d)
+            cum[l][d] = m.bounds[l][d] * (l > 0 ? cum[l - 1][d] : 1);
+    const DimArray& R = cum[L - 1];
+    for (int s : m.spatial)
+        t.activePes *= s;
+
+    // Capacity: the worst-case tile (capped at the layer) of every level below DRAM.
+    for (int l = 0; l + 1 < L; ++l) {
+        Ext e;
+        for (int d = 0; d < kDimCount; ++d)
+            e[d] = std::min<double>(double(cum[l][d]) * (l == 0 ? 1 : m.spatial[d]), p.bounds[d]);
+        double bits = 0;
+        for (int x = 0; x < kOperandCount; ++x)
+            bits += tileSize(p, Operand(x), e) * bitsOf(p, Operand(x));
+        double capacity = hw.levels[l].sizeBytes * 8;
+        if (l == L - 2)
+            capacity *= p.tileFraction;
+        if (bits > capacity)
+            return t;
+    }
+    t.feasible = true;
+    Ext full;
+    for (int d = 0; d < kDimCount; ++d)
+        full[d] = p.bounds[d];
+    t.outputs = tileSize(p, Operand::O, full);
+    t.iterations = 1;
+    for (int d = 0; d < kDimCount; ++d)
+        t.iterations *= R[d];
+    for (int l = 0; l + 1 < L; ++l) {
+        Ext e; // average extent of the array-wide tile (level 0: the union over the PEs)
+        double all = 1;
+        for (int d = 0; d < kDimCount; ++d) {
+            e[d] = double(p.bounds[d]) * cum[l][d] / R[d];
+            all *= double(R[d]) / cum[l][d];
+        }
+        t.all[l] = all;
+        for (int x = 0; x < kOperandCount; ++x)
+            t.moved[l][x] = tileSize(p, Operand(x), e) * (x == 2 ? 1 : bitsOf(p, Operand(x)));
+    }
+    for (int x = 0; x < kOperandCount; ++x) {
+        t.copies[x] = 1; // PEs along dims irrelevant to x hold their own copy
+        for (int d = 0; d < kDimCount; ++d)
+            if (!kRelevant[x][d])
+                t.copies[x] *= m.spatial[d];
+    }
+    return t;
+}
+
+void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCount>, kMaxLevels>& runs)
+{
+    for (int l = 0; l + 1 < m.levels; ++l)
+        for (int x = 0; x < kOperandCount; ++x) {
+            double run = 1;
+            for (int i = 0; i < kDimCount; ++i) {
+                const int d = m.order[l + 1][i];
+                const int b = m.bounds[l + 1][d];
+                if (b == 1)
+                    continue;
+                if (kRelevant[x][d])
+                    break;
+                run *= b;
+            }
+            runs[l][x] = run;
+        }
+}
+
+LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
+                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary)
+{
+    const int L = t.levels;
+    LayerCost c;
+    c.levels = L;
+    c.macs = p.macs();
+    if (!t.feasible)
+        return c;
+    c.feasible = true;
+    std::array<std::array<double, kMaxLevels>, kOperandCount> rd{}, wr{};
+    double hopBits = 0;
+    for (int l = firstBoundary; l + 1 < L; ++l) {
+        const bool top = l == L - 2;
+        for (int x = 0; x < 2; ++x) { // weights and inputs flow down
+            if (x == 1 && top && p.inputResident)
+                continue;
+            const double moved = t.all[l] / runs[l][x] * t.moved[l][x];
+            rd[x][l + 1] += moved;
+            const double written = l == 0 ? moved * t.copies[x] : moved;
+            wr[x][l] += written;
+            if (l == 0)
+                hopBits += written;
+        }
+        if (top && p.outputResident)
+            continue;
+        const double updates = t.all[l] / runs[l][2] * t.moved[l][2];
+        const double partial = std::max(0.0, updates - t.outputs);
+        const double upBits = t.outputs * p.oBits + partial * p.accBits;
+        wr[2][l + 1] += upBits;
+        rd[2][l + 1] += partial * p.accBits;
+        wr[2][l] += partial * p.accBits;
+        rd[2][l] += upBits; // read out of the lower level (level 0: the PEs' output registers)
+        if (l == 0)
+            hopBits += upBits + partial * p.accBits;
+    }
+    // Every MAC reads a weight and an input from its PE's register file; the running sum lives in
+    // the MAC unit's accumulator (its add is part of the MAC energy).
+    const double macs = double(c.macs);
+    rd[0][0] += macs * p.wBits;
+    rd[1][0] += macs * p.iBits;
+
+    for (int l = 0; l < L; ++l) {
+        const double rp = hw.readPj(l), wp = hw.writePj(l);
+        for (int x = 0; x < kOperandCount; ++x) {
+            const double pj = rd[x][l] * rp + wr[x][l] * wp;
+            c.readBits[l] += rd[x][l];
+            c.writeBits[l] += wr[x][l];
+            c.operandPj[x] += pj;
+            (l == 0 ? c.rfPj : l == L - 1 ? c.dramPj : c.sramPj) += pj;
+        }
+    }
+    c.sramPj += hopBits * hw.hopPjPerBit;
+    c.macPj = macs * hw.macPj[static_cast<int>(p.macClass)];
+    c.computeCycles = t.iterations / hw.macsPerCycle[static_cast<int>(p.macClass)];
+    c.utilization = macs / (t.iterations * hw.rows * hw.cols);
+    double latency = c.computeCycles;
+    for (int l = 0; l < L; ++l) {
+        double bw = hw.levels[l].bandwidthBitsPerCycle;
+        if (l == 0)
+            bw *= t.activePes;
+        latency = std::max(latency, (c.readBits[l] + c.writeBits[l]) / bw);
+    }
+    c.latencyCycles = latency;
+    c.staticPj = hw.staticMw * latency * 1000.0 / hw.clockMhz; // mW x cycles / MHz = nJ -> x1000 pJ
+    return c;
+}
+
+LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mapping& m)
+{
+    const TilingCost t = tilingCost(p, hw, m);
+    std::array<std::array<double, kOperandCount>, kMaxLevels> runs{};
+    stationaryRuns(m, runs);
+    LayerCost c = costWithRuns(p, hw, t, runs);
+    c.mapping = m;
+    return c;
+}
+
+std::string Mapping::text(const Hardware& hw) const
+{
+    std::string out;
+    for (int l = levels - 1; l >= 0; --l) {
+        std::string loops;
+        for (int i = kDimCount - 1; i >= 0; --i) { // outermost first
+            const int d = l == 0 ? kDimCount - 1 - i : order[l][i];
+            if (bounds[l][d] > 1)
+                loops += (loops.empty() ? "" : " ") + std::string(kDimNames[d]) + std::to_string(bounds[l][d]);
+        }
+        out += hw.levels[l].name + ": " + (loops.empty() ? "-" : loops) + " | ";
+    }
+    const auto [r, cdim] = hw.spatialPairs.at(pair);
+    out += "spatial " + std::string(kDimNames[int(r)]) + std::to_string(spatial[int(r)]) + " x "
+           + kDimNames[int(cdim)] + std::to_string(spatial[int(cdim)]);
+    return out;
+}
+
+} // namespace poq

@@ -1,0 +1,88 @@
+// One MAC layer as the energy model sees it (LayerProblem), a mapping of it onto the hardware
+// (Mapping), and what that mapping costs (LayerCost).
+#pragma once
+
+#include "hw/dims.h"
+#include "hw/hardware.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace poq {
+
+enum class Objective { Energy, Latency, Edp };
+
+struct LayerProblem {
+    DimArray bounds{1, 1, 1, 1, 1, 1, 1}; // K C G OY OX FY FX
+    int strideY = 1, strideX = 1, dilationY = 1, dilationX = 1;
+    int IY = 1, IX = 1;                    // input height and width (unpadded)
+    int wBits = 8, iBits = 8, oBits = 8, accBits = 32;
+    ComputeClass macClass = ComputeClass::INT8;
+    bool inputResident = false;  // the input already sits in the last on-chip level
+    bool outputResident = false; // the output stays in the last on-chip level
+    double tileFraction = 1.0;   // share of the last on-chip level that tiles may use
+
+    int64_t macs() const;
+    bool operator==(const LayerProblem&) const = default;
+};
+
+LayerProblem problemFromLoopNest(const LoopNest& nest);
+
+inline constexpr int kMaxLevels = 6;
+
+struct Mapping {
+    int pair = 0;                              // index into Hardware::spatialPairs
+    int levels = 0;
+    DimArray spatial{1, 1, 1, 1, 1, 1, 1};     // spatial unrolling factor per dim
+    std::array<DimArray, kMaxLevels> bounds{}; // per level: loop bound per dim (level 0: inside a PE)
+    std::array<std::array<int8_t, kDimCount>, kMaxLevels> order{}; // per level, innermost first (level 0 unused)
+
+    // e.g. "dram: K2 OY7 | sram: C4 OX14 | rf: FY3 FX3 | spatial C16 x K16" (outermost loops first)
+    std::string text(const Hardware& hw) const;
+};
+
+struct LayerCost {
+    bool feasible = false;
+    double macPj = 0, rfPj = 0, sramPj = 0, dramPj = 0, eltwisePj = 0, staticPj = 0;
+    std::array<double, kOperandCount> operandPj{}; // memory energy by operand W, I, O
+    std::array<double, kMaxLevels> readBits{}, writeBits{}; // per level
+    int levels = 0;
+    double computeCycles = 0, latencyCycles = 0, utilization = 0;
+    int64_t macs = 0;
+    Mapping mapping;
+
+    double energyPj() const { return macPj + rfPj + sramPj + dramPj + eltwisePj + staticPj; }
+    double dramBits() const { return levels == 0 ? 0 : readBits[levels - 1] + writeBits[levels - 1]; }
+    double objective(Objective o) const;
+};
+
+// Costs one mapping (the single cost model shared by the search and the exhaustive reference).
+// Returns feasible = false when a tile does not fit its level.
+LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mapping& m);
+
+// The parts of a mapping's cost that do not depend on loop order, computed once per tiling; the
+// search then tries loop orders through their stationary runs only.
+struct TilingCost {
+    bool feasible = false;
+    int levels = 0;
+    std::array<double, kMaxLevels> all{};                           // iterations above each level
+    std::array<std::array<double, kOperandCount>, kMaxLevels> moved{}; // bits per fill, per level, operand
+    std::array<double, kOperandCount> copies{};                     // RF copies per fill (multicast)
+    double outputs = 0;                                             // output elements
+    double iterations = 0;
+    double activePes = 1;
+};
+TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& m);
+// runs[l][x]: product of the loops at level l+1 that are innermost and irrelevant to operand x.
+// firstBoundary > 0 leaves out the traffic below that level boundary (a lower bound for searches).
+LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
+                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary = 0);
+void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCount>, kMaxLevels>& runs);
+
+// Spatial factors of a pair: each unrolled dim gets ceil(D / ceil(D / side)) (fewest idle PEs for
+// the fewest passes).
+DimArray spatialFactors(const LayerProblem& p, const Hardware& hw, int pair);
+
+} // namespace poq

@@ -1,0 +1,347 @@
+// The fast exact schedule search (see mapper.h for why it is exact).
+#include "hw/mapper.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace poq {
+
+namespace {
+
+std::vector<int> divisorsOf(int n)
+{
+    std::vector<int> d;
+    for (int i = 1; i <= n; ++i)
+        if (n % i == 0)
+            d.push_back(i);
+    return d;
+}
+
+struct SearchContext {
+    const LayerProblem& p;
+    const Hardware& hw;
+    Objective objective;
+    DimArray spatial{};
+    DimArray R{};
+    int L = 0;
+    SearchStats* stats = nullptr;
+    LayerCost best;
+};
+
+// Bits of the worst-case tile of level l whose cumulative counts are `c`.
+double tileBits(const SearchContext& s, int l, const DimArray& c)
+{
+    const LayerProblem& p = s.p;
+    std::array<double, kDimCount> e;
+    for (int d = 0; d < kDimCount; ++d)
+        e[d] = std::min<double>(double(c[d]) * (l == 0 ? 1 : s.spatial[d]), p.bounds[d]);
+    auto win = [](double o, double f, int st, int dl, int in) {
+        return std::min({(o - 1) * st + (f - 1) * dl + 1, o * f, double(in)});
+    };
+    const double w = e[0] * e[1] * e[2] * e[5] * e[6];
+    const double i = e[1] * e[2] * win(e[3], e[5], p.strideY, p.dilationY, p.IY) * win(e[4], e[6], p.strideX, p.dilationX, p.IX);
+    const double o = e[0] * e[2] * e[3] * e[4];
+    return w * p.wBits + i * p.iBits + o * p.accBits;
+}
+
+double capacityBits(const SearchContext& s, int l)
+{
+    double cap = s.hw.levels[l].sizeBytes * 8;
+    return l == s.L - 2 ? cap * s.p.tileFraction : cap;
+}
+
+// Tiles of level l dividing `upper` that fit and cannot grow in any dim (maximal antichain).
+// Tile bits grow with every extent, so a dim's smallest proper multiple is the only bump to test,
+// and the feasible values of a dim form a prefix of its ascending divisors.
+std::vector<DimArray> maximalTiles(const SearchContext& s, int l, const DimArray& upper)
+{
+    std::vector<DimArray> out;
+    const double cap = capacityBits(s, l);
+    if (tileBits(s, l, upper) <= cap)
+        return {upper};
+    DimArray c{1, 1, 1, 1, 1, 1, 1};
+    if (tileBits(s, l, c) > cap)
+        return out;
+    std::array<std::vector<int>, kDimCount> divs;
+    std::array<int, kDimCount> dimOrder{}; // most divisors last: the leaf dim is enumerated cheaply
+    for (int d = 0; d < kDimCount; ++d) {
+        divs[d] = divisorsOf(upper[d]);
+        dimOrder[d] = d;
+    }
+    std::stable_sort(dimOrder.begin(), dimOrder.end(), [&](int a, int b) { return divs[a].size() < divs[b].size(); });
+    auto smallestMultiple = [&](int d, int v) {
+        for (int m : divs[d])
+            if (m > v && m % v == 0)
+                return m;
+        return 0;
+    };
+    auto fitsWith = [&](int d, int v) {
+        DimArray b = c;
+        b[d] = v;
+        return tileBits(s, l, b) <= cap;
+    };
+    std::function<void(int)> rec = [&](int k) {
+        const int d = dimOrder[k];
+        if (k == kDimCount - 1) {
+            // Feasible values of the leaf dim: a prefix; keep those whose next multiple misfits.
+            size_t n = 0;
+            while (n < divs[d].size() && fitsWith(d, divs[d][n]))
+                ++n;
+            for (size_t i = 0; i < n; ++i) {
+                const int v = divs[d][i];
+                const int m = smallestMultiple(d, v);
+                if (m != 0 && m <= divs[d][n - 1])
+                    continue; // the leaf dim can grow
+                c[d] = v;
+                bool grows = false;
+                for (int e = 0; e < kDimCount && !grows; ++e) {
+                    if (e == d)
+                        continue;
+                    const int me = smallestMultiple(e, c[e]);
+                    grows = me != 0 && fitsWith(e, me);
+                }
+                if (!grows)
+                    out.push_back(c);
+            }
+            c[d] = 1;
+            return;
+        }
+        for (int v : divs[d]) { // ascending: the tile only grows, so stop at the first misfit
+            c[d] = v;
+            if (tileBits(s, l, c) > cap)
+                break;
+            rec(k + 1);
+        }
+        c[d] = 1;
+    };
+    rec(0);
+    return out;
+}
+
+// Loop order at one level: the dims irrelevant to `stationary` innermost, then the rest.
+std::array<int8_t, kDimCount> stationaryOrder(int stationary)
+{
+    std::array<int8_t, kDimCount> order{};
+    int n = 0;
+    for (int d = 0; d < kDimCount; ++d)
+        if (!kRelevant[stationary][d])
+            order[n++] = static_cast<int8_t>(d);
+    for (int d = 0; d < kDimCount; ++d)
+        if (kRelevant[stationary][d])
+            order[n++] = static_cast<int8_t>(d);
+    return order;
+}
+
+void consider(SearchContext& s, const Mapping& m)
+{
+    LayerCost c = evaluateMapping(s.p, s.hw, m);
+    if (s.stats)
+        ++s.stats->evaluated;
+    if (c.feasible && (!s.best.feasible || c.objective(s.objective) < s.best.objective(s.objective)))
+        s.best = c;
+}
+
+// Every stationarity choice per level for one tiling: the loop orders that can matter.
+void considerTiling(SearchContext& s, Mapping& m)
+{
+    const TilingCost t = tilingCost(s.p, s.hw, m);
+    if (!t.feasible)
+        return;
+    const int L = s.L;
+    int combos = 1;
+    for (int l = 1; l < L; ++l)
+        combos *= kOperandCount;
+    std::array<std::array<double, kOperandCount>, kMaxLevels> runs{};
+    if (s.best.feasible) {
+        // Lower bound: every operand stationary at once (unreachable; costs fall as runs grow).
+        for (int l = 1; l < L; ++l)
+            for (int x = 0; x < kOperandCount; ++x) {
+                double run = 1;
+                for (int d = 0; d < kDimCount; ++d)
+                    if (!kRelevant[x][d])
+                        run *= m.bounds[l][d];
+                runs[l - 1][x] = run;
+            }
+        if (s.stats)
+            ++s.stats->evaluated;
+        if (costWithRuns(s.p, s.hw, t, runs).objective(s.objective) >= s.best.objective(s.objective))
+            return;
+    }
+    for (int k = 0; k < combos; ++k) {
+        int code = k;
+        for (int l = 1; l < L; ++l) {
+            m.order[l] = stationaryOrder(code % kOperandCount);
+            code /= kOperandCount;
+        }
+        stationaryRuns(m, runs);
+        LayerCost c = costWithRuns(s.p, s.hw, t, runs);
+        if (s.stats)
+            ++s.stats->evaluated;
+        if (c.feasible && (!s.best.feasible || c.objective(s.objective) < s.best.objective(s.objective))) {
+            c.mapping = m;
+            s.best = c;
+        }
+    }
+}
+
+void searchChains(SearchContext& s, int pair)
+{
+    const int L = s.L;
+    std::array<DimArray, kMaxLevels> cum{};
+    cum[L - 1] = s.R;
+    Mapping m;
+    m.pair = pair;
+    m.levels = L;
+    m.spatial = s.spatial;
+    std::function<void(int)> rec = [&](int l) {
+        if (l < 0) {
+            for (int lv = 0; lv < L; ++lv)
+                for (int d = 0; d < kDimCount; ++d)
+                    m.bounds[lv][d] = cum[lv][d] / (lv > 0 ? cum[lv - 1][d] : 1);
+            considerTiling(s, m);
+            return;
+        }
+        for (const DimArray& t : maximalTiles(s, l, cum[l + 1])) {
+            cum[l] = t;
+            rec(l - 1);
+        }
+    };
+    // Top on-chip tiles in order of a lower bound (their exact top-boundary traffic with every
+    // operand stationary, nothing charged below): once a bound reaches the best cost, stop.
+    const int top = L - 2;
+    std::vector<std::pair<double, DimArray>> tops;
+    for (const DimArray& t : maximalTiles(s, top, cum[L - 1])) {
+        Mapping probe = m;
+        for (int lv = 0; lv < L; ++lv)
+            for (int d = 0; d < kDimCount; ++d)
+                probe.bounds[lv][d] = lv < top ? 1 : lv == top ? t[d] : cum[L - 1][d] / t[d];
+        TilingCost tc = tilingCost(s.p, s.hw, probe);
+        tc.feasible = true; // lower levels are not chosen yet
+        std::array<std::array<double, kOperandCount>, kMaxLevels> runs{};
+        for (int lv = 0; lv + 1 < L; ++lv)
+            for (int x = 0; x < kOperandCount; ++x) {
+                double run = 1;
+                for (int d = 0; d < kDimCount; ++d)
+                    if (!kRelevant[x][d])
+                        run *= probe.bounds[lv + 1][d];
+                runs[lv][x] = run;
+            }
+        tops.emplace_back(costWithRuns(s.p, s.hw, tc, runs, top).objective(s.objective), t);
+    }
+    std::stable_sort(tops.begin(), tops.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [bound, t] : tops) {
+        if (s.best.feasible && bound >= s.best.objective(s.objective))
+            break;
+        cum[top] = t;
+        rec(top - 1);
+    }
+}
+
+} // namespace
+
+LayerCost searchMapping(const LayerProblem& p, const Hardware& hw, Objective objective, SearchStats* stats)
+{
+    SearchContext s{p, hw, objective, {}, {}, 0, nullptr, {}};
+    s.L = static_cast<int>(hw.levels.size());
+    s.stats = stats;
+    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
+        s.spatial = spatialFactors(p, hw, pair);
+        for (int d = 0; d < kDimCount; ++d)
+            s.R[d] = (p.bounds[d] + s.spatial[d] - 1) / s.spatial[d];
+        searchChains(s, pair);
+    }
+    return s.best;
+}
+
+LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Objective objective, SearchStats* stats)
+{
+    SearchContext s{p, hw, objective, {}, {}, 0, nullptr, {}};
+    s.L = static_cast<int>(hw.levels.size());
+    s.stats = stats;
+    const int L = s.L;
+    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
+        s.spatial = spatialFactors(p, hw, pair);
+        for (int d = 0; d < kDimCount; ++d)
+            s.R[d] = (p.bounds[d] + s.spatial[d] - 1) / s.spatial[d];
+        Mapping m;
+        m.pair = pair;
+        m.levels = L;
+        m.spatial = s.spatial;
+        for (int l = 0; l < L; ++l) {
+            m.bounds[l] = DimArray{1, 1, 1, 1, 1, 1, 1};
+            m.order[l] = {0, 1, 2, 3, 4, 5, 6};
+        }
+        // Every order of the loops with bound > 1 at each level above the PEs.
+        std::function<void(int)> orders = [&](int l) {
+            if (l == L) {
+                consider(s, m);
+                return;
+            }
+            std::vector<int8_t> live, dead;
+            for (int d = 0; d < kDimCount; ++d)
+                (m.bounds[l][d] > 1 ? live : dead).push_back(static_cast<int8_t>(d));
+            do {
+                int n = 0;
+                for (int8_t d : live)
+                    m.order[l][n++] = d;
+                for (int8_t d : dead)
+                    m.order[l][n++] = d;
+                orders(l + 1);
+            } while (std::next_permutation(live.begin(), live.end()));
+        };
+        // Every factorisation of each dim's iteration count over the levels.
+        std::function<void(int, int, int)> tiles = [&](int d, int l, int left) {
+            if (d == kDimCount) {
+                if (tilingCost(s.p, s.hw, m).feasible)
+                    orders(1);
+                return;
+            }
+            if (l == L - 1) {
+                m.bounds[l][d] = left;
+                tiles(d + 1, 0, d + 1 < kDimCount ? s.R[d + 1] : 1);
+                return;
+            }
+            for (int f : divisorsOf(left)) {
+                m.bounds[l][d] = f;
+                tiles(d, l + 1, left / f);
+            }
+            m.bounds[l][d] = 1;
+        };
+        tiles(0, 0, s.R[0]);
+    }
+    return s.best;
+}
+
+size_t MappingCache::Hash::operator()(const LayerProblem& p) const
+{
+    size_t h = 1469598103934665603ull;
+    auto mix = [&](int64_t v) { h = (h ^ static_cast<size_t>(v)) * 1099511628211ull; };
+    for (int b : p.bounds)
+        mix(b);
+    for (int v : {p.strideY, p.strideX, p.dilationY, p.dilationX, p.IY, p.IX, p.wBits, p.iBits, p.oBits, p.accBits,
+                  static_cast<int>(p.macClass), int(p.inputResident), int(p.outputResident)})
+        mix(v);
+    mix(static_cast<int64_t>(p.tileFraction * 1024));
+    return h;
+}
+
+LayerCost MappingCache::find(const LayerProblem& p)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (auto it = m_map.find(p); it != m_map.end())
+            return it->second;
+    }
+    LayerCost c = searchMapping(p, m_hw, m_objective);
+    std::lock_guard lock(m_mutex);
+    m_map.emplace(p, c);
+    return c;
+}
+
+size_t MappingCache::size() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_map.size();
+}
+
+} // namespace poq

@@ -1,0 +1,186 @@
+// The layer cost model and schedule search: hand-computed golden cases (exact to the pJ) and the
+// fast search against the exhaustive enumeration of the same mapping space.
+#include "hw/hardware_io.h"
+#include "hw/hw_params.h"
+#include "hw/mapper.h"
+
+#include <QRandomGenerator>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace poq;
+
+namespace {
+
+// A 1x1 array with round per-bit energies, so costs can be worked out by hand.
+Hardware handHardware(double rfBytes, double sramBytes)
+{
+    Hardware hw = defaultHardware();
+    hw.name = "hand";
+    hw.spatialPairs = {{Dim::C, Dim::K}};
+    setParam(hw, "array.rows", 1);
+    setParam(hw, "array.cols", 1);
+    setParam(hw, "array.staticMw", 0);
+    setParam(hw, "network.keepOnChip", 0);
+    setParam(hw, "rf.sizeBytes", rfBytes);
+    setParam(hw, "sram.sizeBytes", sramBytes);
+    for (const char* level : {"rf", "sram", "dram"})
+        for (const char* what : {"readPjPerBit", "writePjPerBit"})
+            setParam(hw, std::string(level) + "." + what, level[0] == 'r' ? 0.01 : level[0] == 's' ? 0.1 : 1.0);
+    setParam(hw, "mac.int8.pj", 0.3);
+    return hw;
+}
+
+LayerProblem problem(int K, int C, int OY, int OX, int FY = 1, int FX = 1, int G = 1, int stride = 1)
+{
+    LayerProblem p;
+    p.bounds = {K, C, G, OY, OX, FY, FX};
+    p.strideY = p.strideX = stride;
+    p.IY = (OY - 1) * stride + FY;
+    p.IX = (OX - 1) * stride + FX;
+    p.wBits = p.iBits = p.oBits = 8;
+    p.accBits = 32;
+    p.macClass = ComputeClass::INT8;
+    return p;
+}
+
+} // namespace
+
+class TestMapper : public QObject {
+    Q_OBJECT
+private slots:
+    void goldenDenseFitsInRegisters();
+    void goldenInputRefetchedPerOutputChannel();
+    void goldenPinnedMappingIsLinearInDram();
+    void searchEqualsExhaustive_data();
+    void searchEqualsExhaustive();
+    void mappingTextIsReadable();
+};
+
+void TestMapper::goldenDenseFitsInRegisters()
+{
+    // Dense 8 -> 4: 32 MACs; W 32, I 8, O 4 elements; everything fits in a 1 KiB register file.
+    // RF: per-MAC reads 32 x 16 bit + output read-out 4 x 8 = 544 bit; fills W 256 + I 64 = 320 bit.
+    // SRAM: fills down W 256 + I 64, output up 32 read / 32 written, fills from DRAM 320 written: 704 bit.
+    // DRAM: W 256 + I 64 read, O 32 written = 352 bit.  MAC: 32 x 0.3.
+    const Hardware hw = handHardware(1024, 65536);
+    const LayerCost c = searchMapping(problem(4, 8, 1, 1), hw, Objective::Energy);
+    QVERIFY(c.feasible);
+    QCOMPARE(c.macPj, 9.6);
+    QCOMPARE(c.rfPj, 864 * 0.01);
+    QCOMPARE(c.sramPj, 704 * 0.1);
+    QCOMPARE(c.dramPj, 352.0);
+    QCOMPARE(c.staticPj, 0.0);
+    QVERIFY(std::fabs(c.energyPj() - 440.64) < 1e-9);
+    QCOMPARE(c.dramBits(), 352.0);
+}
+
+void TestMapper::goldenInputRefetchedPerOutputChannel()
+{
+    // 1x1 conv, K=2 output channels over OX=4 positions, C=1. The 6-byte register file holds one
+    // weight, one input and one partial sum, so the best order keeps each weight while OX runs
+    // (weights fetched once, 2 x 8 bit) and fetches every input once per output channel:
+    // inputs refetched K = 2 times (8 x 8 bit instead of 4 x 8).
+    const Hardware hw = handHardware(6, 65536);
+    const LayerCost c = searchMapping(problem(2, 1, 1, 4), hw, Objective::Energy);
+    QVERIFY(c.feasible);
+    QCOMPARE(c.writeBits[0], 16.0 + 64.0);              // RF fills: W 2x8, I 8x8
+    QCOMPARE(c.readBits[1], 16.0 + 64.0 + 64.0);        // SRAM: W, I down, 8 outputs up to DRAM
+    QCOMPARE(c.dramBits(), 16.0 + 32.0 + 64.0);         // compulsory: each W, I once, O once
+    QVERIFY(std::fabs(c.rfPj - 2.72) < 1e-9);           // (8 x 16 + 8 x 8 + 80) bit x 0.01
+    QVERIFY(std::fabs(c.sramPj - 25.6) < 1e-9);         // (144 + 112) bit x 0.1
+    QCOMPARE(c.dramPj, 112.0);
+    QVERIFY(std::fabs(c.energyPj() - 142.72) < 1e-9);
+    QVERIFY2(QString::fromStdString(c.mapping.text(hw)).contains("sram: K2 OX4"), c.mapping.text(hw).c_str());
+}
+
+void TestMapper::goldenPinnedMappingIsLinearInDram()
+{
+    Hardware hw = handHardware(6, 65536);
+    const LayerProblem p = problem(2, 1, 1, 4);
+    const LayerCost c = searchMapping(p, hw, Objective::Energy);
+    setParam(hw, "dram.readPjPerBit", 3.0);
+    setParam(hw, "dram.writePjPerBit", 3.0);
+    const LayerCost pinned = evaluateMapping(p, hw, c.mapping);
+    QCOMPARE(pinned.dramPj, 3.0 * c.dramPj);
+    QCOMPARE(pinned.sramPj, c.sramPj);
+}
+
+void TestMapper::searchEqualsExhaustive_data()
+{
+    QTest::addColumn<QString>("hardware");
+    QTest::addColumn<bool>("tight");
+    QTest::addColumn<int>("objective");
+    for (const std::string& preset : hardwarePresets()) {
+        QTest::newRow((preset + " energy").c_str()) << QString::fromStdString(preset) << false << int(Objective::Energy);
+        QTest::newRow((preset + " tight energy").c_str()) << QString::fromStdString(preset) << true << int(Objective::Energy);
+        QTest::newRow((preset + " tight latency").c_str()) << QString::fromStdString(preset) << true << int(Objective::Latency);
+        QTest::newRow((preset + " tight edp").c_str()) << QString::fromStdString(preset) << true << int(Objective::Edp);
+    }
+    QTest::newRow("four levels tight energy") << QString(POQ_TEST_DATA_DIR "/hardware/four-levels.json") << true
+                                              << int(Objective::Energy);
+}
+
+void TestMapper::searchEqualsExhaustive()
+{
+    QFETCH(QString, hardware);
+    QFETCH(bool, tight);
+    QFETCH(int, objective);
+    Hardware hw = loadHardware(hardware.toStdString());
+    if (tight) { // small buffers so that tiling and loop order matter
+        setParam(hw, hw.levels[0].name + ".sizeBytes", 16);
+        for (size_t l = 1; l + 1 < hw.levels.size(); ++l)
+            setParam(hw, hw.levels[l].name + ".sizeBytes", 96 * double(l * l));
+        setParam(hw, "array.rows", std::min(hw.rows, 2.0));
+        setParam(hw, "array.cols", std::min(hw.cols, 3.0));
+    }
+    QRandomGenerator rng(1234 + objective + (tight ? 7 : 0));
+    int checked = 0;
+    int64_t fastTotal = 0, slowTotal = 0;
+    for (int i = 0; checked < 50 && i < 400; ++i) {
+        LayerProblem p = problem(rng.bounded(1, 7), rng.bounded(1, 5), rng.bounded(1, 5), rng.bounded(1, 6),
+                                 rng.bounded(0, 2) ? 3 : 1, rng.bounded(0, 3) ? 1 : 3, rng.bounded(1, 3),
+                                 rng.bounded(1, 3));
+        p.wBits = QList<int>{2, 4, 8}[rng.bounded(0, 3)];
+        p.iBits = QList<int>{4, 8, 16}[rng.bounded(0, 3)];
+        p.oBits = p.iBits;
+        p.inputResident = rng.bounded(0, 4) == 0;
+        p.tileFraction = rng.bounded(0, 2) ? 1.0 : 0.5;
+        SearchStats fastStats, slowStats;
+        const LayerCost fast = searchMapping(p, hw, Objective(objective), &fastStats);
+        const LayerCost slow = searchMappingExhaustive(p, hw, Objective(objective), &slowStats);
+        QCOMPARE(fast.feasible, slow.feasible);
+        if (!slow.feasible)
+            continue;
+        const double a = fast.objective(Objective(objective)), b = slow.objective(Objective(objective));
+        QVERIFY2(std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)),
+                 qPrintable(QString("layer %1 [%6]: fast %2 (%3) vs exhaustive %4 (%5)")
+                                .arg(i).arg(a, 0, 'g', 17).arg(QString::fromStdString(fast.mapping.text(hw)))
+                                .arg(b, 0, 'g', 17).arg(QString::fromStdString(slow.mapping.text(hw)))
+                                .arg(QString("K%1 C%2 G%3 OY%4 OX%5 FY%6 FX%7 s%8 w%9 i%10 res%11 frac%12")
+                                         .arg(p.bounds[0]).arg(p.bounds[1]).arg(p.bounds[2]).arg(p.bounds[3])
+                                         .arg(p.bounds[4]).arg(p.bounds[5]).arg(p.bounds[6]).arg(p.strideY)
+                                         .arg(p.wBits).arg(p.iBits).arg(p.inputResident).arg(p.tileFraction))));
+        fastTotal += fastStats.evaluated;
+        slowTotal += slowStats.evaluated;
+        ++checked;
+    }
+    QVERIFY2(checked >= 50, qPrintable(QString::number(checked)));
+    QVERIFY2(fastTotal < slowTotal, qPrintable(QString("%1 vs %2 mappings costed").arg(fastTotal).arg(slowTotal)));
+}
+
+void TestMapper::mappingTextIsReadable()
+{
+    const Hardware hw = loadHardware("edge-npu");
+    LayerProblem p = problem(64, 32, 28, 28, 3, 3);
+    const LayerCost c = searchMapping(p, hw, Objective::Energy);
+    const QString text = QString::fromStdString(c.mapping.text(hw));
+    QVERIFY2(text.startsWith("dram: "), qPrintable(text));
+    QVERIFY(text.contains("| sram: "));
+    QVERIFY(text.contains("| rf: "));
+    QVERIFY(text.contains("spatial "));
+}
+
+QTEST_APPLESS_MAIN(TestMapper)
+#include "tst_mapper.moc"
