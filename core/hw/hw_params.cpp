@@ -104,6 +104,7 @@ double& ref(Hardware& hw, int row, int index)
 std::string number(double v)
 {
     std::ostringstream ss;
+    ss.precision(12);
     ss << v;
     return ss.str();
 }

@@ -14,6 +14,11 @@ private slots:
     void infoTable();
     void infoJson();
     void infoOfNetworkFile();
+    void hwList();
+    void hwShowJson();
+    void energyJson();
+    void energyTableAndCsv();
+    void energySetChangesDram();
 
 private:
     struct Result {
@@ -48,6 +53,22 @@ void TestCli::exitCodes_data()
     QTest::newRow("width too large") << QStringList{"info", "resnet18", "--width", "5"} << 2 << "width: must be in 0.1..4, got 5";
     QTest::newRow("width not a number") << QStringList{"info", "resnet18", "--width", "wide"} << 2 << "--width";
     QTest::newRow("unknown option") << QStringList{"networks", "--fast"} << 2 << "--fast";
+    QTest::newRow("unknown strategy") << QStringList{"energy", "resnet20", "--strategy", "int42"} << 2
+                                      << "strategy: 'int42': unknown format 'int42'";
+    QTest::newRow("missing strategy") << QStringList{"energy", "resnet20"} << 2 << "--strategy";
+    QTest::newRow("unknown hw") << QStringList{"energy", "resnet20", "--strategy", "int8", "--hw", "tpu9"} << 2
+                                << "hardware: 'tpu9' is neither a preset";
+    QTest::newRow("unknown hw key") << QStringList{"energy", "resnet20", "--strategy", "int8", "--set", "sram.speed=3"}
+                                    << 2 << "unknown hardware key 'sram.speed'";
+    QTest::newRow("hw key out of range") << QStringList{"energy", "resnet20", "--strategy", "int8", "--set", "sram.sizeBytes=0"}
+                                         << 2 << "sram.sizeBytes: must be an integer in 1..";
+    QTest::newRow("zero bandwidth") << QStringList{"energy", "resnet20", "--strategy", "int8", "--set", "dram.bandwidthBitsPerCycle=0"}
+                                    << 2 << "dram.bandwidthBitsPerCycle: must be an integer in 1..";
+    QTest::newRow("register file too small") << QStringList{"energy", "resnet20", "--strategy", "fp32", "--set", "rf.sizeBytes=4"}
+                                             << 2 << "rf.sizeBytes: 4 B cannot hold one weight, one input and one partial sum";
+    QTest::newRow("bad objective") << QStringList{"energy", "resnet20", "--strategy", "int8", "--objective", "speed"}
+                                   << 2 << "objective: must be one of energy, latency, edp";
+    QTest::newRow("unknown preset") << QStringList{"hw", "nope"} << 2 << "hardware: 'nope' is neither a preset";
     QTest::newRow("bad network file") << QStringList{"info", POQ_TEST_DATA_DIR "/networks/cycle.json"} << 2
                                       << "connections form a cycle";
 }
@@ -134,6 +155,82 @@ void TestCli::infoOfNetworkFile()
     QCOMPARE(r.code, 0);
     const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(o["network"].toString(), QString("tiny-residual"));
+}
+
+void TestCli::hwList()
+{
+    const Result r = poq({"hw"});
+    QCOMPARE(r.code, 0);
+    for (const char* preset : {"edge-npu", "simd", "eyeriss"})
+        QVERIFY(r.out.contains(preset));
+}
+
+void TestCli::hwShowJson()
+{
+    const Result r = poq({"hw", "edge-npu", "--json"});
+    QCOMPARE(r.code, 0);
+    const QJsonArray params = QJsonDocument::fromJson(r.out.toUtf8()).object()["parameters"].toArray();
+    QVERIFY(params.size() > 30);
+    bool sawSram = false;
+    for (const QJsonValue& v : params) {
+        const QJsonObject p = v.toObject();
+        for (const char* key : {"key", "unit", "value", "default", "min", "max", "source"})
+            QVERIFY2(p.contains(key), key);
+        if (p["key"].toString() == "sram.sizeBytes") {
+            sawSram = true;
+            QCOMPARE(p["value"].toDouble(), 262144.0);
+        }
+    }
+    QVERIFY(sawSram);
+}
+
+void TestCli::energyJson()
+{
+    const Result r = poq({"energy", "mobilenetv2", "--width", "0.5", "--strategy", "int4+res8", "--json"});
+    QCOMPARE(r.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o["network"].toString(), QString("mobilenetv2"));
+    QCOMPARE(o["strategy"].toString(), QString("int4+res8"));
+    QCOMPARE(o["hardware"].toString(), QString("edge-npu"));
+    const QJsonArray layers = o["layers"].toArray();
+    double sum = 0;
+    for (const QJsonValue& v : layers) {
+        const QJsonObject l = v.toObject();
+        for (const char* key : {"energyPj", "macPj", "rfPj", "sramPj", "dramPj", "otherPj", "dramBits", "latencyCycles"})
+            QVERIFY2(l.contains(key), key);
+        if (l["kind"].toString() == "Conv2d")
+            QVERIFY(l["mapping"].toString().contains("spatial"));
+        sum += l["energyPj"].toDouble();
+    }
+    const QJsonObject total = o["total"].toObject();
+    QVERIFY(std::fabs(total["energyPj"].toDouble() - sum) < 1e-6 * sum);
+    QVERIFY(total["dramBits"].toDouble() > 0);
+}
+
+void TestCli::energyTableAndCsv()
+{
+    const Result table = poq({"energy", "resnet20", "--strategy", "int8", "--hw", "eyeriss", "--objective", "edp"});
+    QCOMPARE(table.code, 0);
+    QVERIFY(table.out.contains("hardware eyeriss, objective edp"));
+    QVERIFY(table.out.contains("layer1.0.conv1"));
+    QVERIFY(table.out.contains("uJ per inference"));
+    const Result csv = poq({"energy", "resnet20", "--strategy", "int8", "--csv"});
+    QCOMPARE(csv.code, 0);
+    const QStringList lines = csv.out.trimmed().split('\n');
+    QVERIFY(lines[0].startsWith("layer,kind,energy_pj,mac_pj,rf_pj,sram_pj,dram_pj,other_pj,dram_bits"));
+    QVERIFY(lines.last().startsWith("total,"));
+}
+
+void TestCli::energySetChangesDram()
+{
+    auto total = [](const QStringList& extra) {
+        const Result r = poq(QStringList{"energy", "resnet20", "--strategy", "int8", "--json"} + extra);
+        return QJsonDocument::fromJson(r.out.toUtf8()).object()["total"].toObject();
+    };
+    const QJsonObject base = total({});
+    const QJsonObject cheap = total({"--set", "dram.readPjPerBit=10", "--set", "dram.writePjPerBit=10"});
+    QVERIFY(cheap["dramPj"].toDouble() < base["dramPj"].toDouble());
+    QVERIFY(cheap["macPj"].toDouble() == base["macPj"].toDouble());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

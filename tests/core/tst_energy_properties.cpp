@@ -1,0 +1,168 @@
+// Properties of the network energy model on every zoo network and hardware preset. They hold
+// because the search takes the exact minimum over a mapping space and the residency rule is
+// monotone, so they catch any search or accounting that is not.
+#include "formats/precision.h"
+#include "graph/zoo.h"
+#include "hw/hardware_io.h"
+#include "hw/hw_params.h"
+#include "hw/network_cost.h"
+
+#include <QtTest>
+
+using namespace poq;
+
+namespace {
+
+NetworkCost cost(const Graph& g, const char* strategy, const Hardware& hw, const CostOptions& o = {})
+{
+    return costNetwork(g, assignPrecision(g, QuantStrategy::parse(strategy)), hw, o);
+}
+
+constexpr double kTol = 1e-9;
+
+} // namespace
+
+class TestEnergyProperties : public QObject {
+    Q_OBJECT
+private slots:
+    void properties_data();
+    void capacityNeverHurts();
+    void capacityNeverHurts_data() { properties_data(); }
+    void dramPrice();
+    void dramPrice_data() { properties_data(); }
+    void compulsoryTraffic();
+    void compulsoryTraffic_data() { properties_data(); }
+    void narrowerNeverCostsMore();
+    void narrowerNeverCostsMore_data() { properties_data(); }
+    void breakdownAddsUp();
+    void breakdownAddsUp_data() { properties_data(); }
+    void highPrecisionResidualsCostMore();
+};
+
+void TestEnergyProperties::properties_data()
+{
+    QTest::addColumn<QString>("network");
+    QTest::addColumn<QString>("hardware");
+    for (const ZooEntry& e : zoo())
+        for (const std::string& h : hardwarePresets())
+            QTest::newRow((std::string(e.name) + " " + h).c_str()) << QString(e.name) << QString::fromStdString(h);
+}
+
+void TestEnergyProperties::capacityNeverHurts()
+{
+    QFETCH(QString, network);
+    QFETCH(QString, hardware);
+    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 1.0);
+    const Hardware hw = loadHardware(hardware.toStdString());
+    const double base = cost(g, "int8", hw).total.energyPj();
+    for (size_t l = 0; l + 1 < hw.levels.size(); ++l) {
+        Hardware bigger = hw;
+        setParam(bigger, hw.levels[l].name + ".sizeBytes", hw.levels[l].sizeBytes * 2);
+        const double e = cost(g, "int8", bigger).total.energyPj();
+        QVERIFY2(e <= base * (1 + kTol), qPrintable(QString("%1 x2: %2 > %3").arg(QString::fromStdString(hw.levels[l].name)).arg(e).arg(base)));
+    }
+}
+
+void TestEnergyProperties::dramPrice()
+{
+    QFETCH(QString, network);
+    QFETCH(QString, hardware);
+    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 1.0);
+    Hardware hw = loadHardware(hardware.toStdString());
+    const std::string dram = hw.levels.back().name;
+    const NetworkCost base = cost(g, "int8", hw);
+    Hardware pricier = hw;
+    setParam(pricier, dram + ".readPjPerBit", hw.levels.back().readPjPerBit * 2);
+    setParam(pricier, dram + ".writePjPerBit", hw.levels.back().writePjPerBit * 2);
+    const NetworkCost doubled = cost(g, "int8", pricier);
+    // Raising the DRAM price never moves more DRAM bits; doubling it at most doubles the energy.
+    QVERIFY(doubled.total.dramBits <= base.total.dramBits * (1 + kTol));
+    QVERIFY(doubled.total.energyPj() <= 2 * base.total.energyPj() * (1 + kTol));
+    QVERIFY(doubled.total.energyPj() >= base.total.energyPj());
+    // With the mappings pinned, DRAM energy is exactly linear in the DRAM price.
+    CostOptions pinned;
+    pinned.pinned = &base.layers;
+    const NetworkCost samePlan = cost(g, "int8", pricier, pinned);
+    QCOMPARE(samePlan.total.dramBits, base.total.dramBits);
+    QVERIFY(std::fabs(samePlan.total.dramPj - 2 * base.total.dramPj) <= kTol * base.total.dramPj);
+    QVERIFY(std::fabs(samePlan.total.sramPj - base.total.sramPj) <= kTol * base.total.sramPj);
+}
+
+void TestEnergyProperties::compulsoryTraffic()
+{
+    QFETCH(QString, network);
+    QFETCH(QString, hardware);
+    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 1.0);
+    const Hardware hw = loadHardware(hardware.toStdString());
+    for (const char* strategy : {"int8", "int4+res8", "fp16"}) {
+        const QuantStrategy s = QuantStrategy::parse(strategy);
+        const NetworkPrecision prec = assignPrecision(g, s);
+        const NetworkCost c = costNetwork(g, prec, hw);
+        double compulsory = 0; // every weight once, the input once, the output once
+        for (size_t i = 0; i < g.layers().size(); ++i)
+            if (g.layers()[i].loopNest) {
+                const LoopNest& n = *g.layers()[i].loopNest;
+                compulsory += double(n.G) * n.K * n.C * n.FY * n.FX * prec.layers[i].weightBits();
+            }
+        for (int t : g.inputTensors())
+            compulsory += double(g.tensor(t).shape.elements()) * formatInfo(prec.tensors[t]).bits;
+        for (int t : g.outputTensors())
+            compulsory += double(g.tensor(t).shape.elements()) * formatInfo(prec.tensors[t]).bits;
+        QVERIFY2(c.total.dramBits >= compulsory * (1 - kTol),
+                 qPrintable(QString("%1: %2 < %3").arg(strategy).arg(c.total.dramBits).arg(compulsory)));
+    }
+}
+
+void TestEnergyProperties::narrowerNeverCostsMore()
+{
+    QFETCH(QString, network);
+    QFETCH(QString, hardware);
+    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 1.0);
+    const Hardware hw = loadHardware(hardware.toStdString());
+    // Each list runs from wide to narrow.
+    const QList<QStringList> chains = {{"fp32", "fp16", "fp8"}, {"fp32", "bf16"}, {"int16", "int8", "int4", "int2"},
+                                       {"int4+res16", "int4+res8", "int4"}};
+    for (const QStringList& chain : chains) {
+        double previous = 0;
+        for (const QString& s : chain) {
+            const double e = cost(g, s.toUtf8().constData(), hw).total.energyPj();
+            if (previous > 0)
+                QVERIFY2(e <= previous * (1 + kTol), qPrintable(s + QString(": %1 > %2").arg(e).arg(previous)));
+            previous = e;
+        }
+    }
+    QVERIFY(cost(g, "int8", hw).total.energyPj() < cost(g, "fp16", hw).total.energyPj());
+}
+
+void TestEnergyProperties::breakdownAddsUp()
+{
+    QFETCH(QString, network);
+    QFETCH(QString, hardware);
+    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 0.5);
+    const Hardware hw = loadHardware(hardware.toStdString());
+    const NetworkCost c = cost(g, "int4+res8", hw);
+    double sum = 0, memory = 0;
+    for (const LayerEnergy& e : c.layers) {
+        sum += e.energyPj();
+        memory += e.operandPj[0] + e.operandPj[1] + e.operandPj[2];
+        QVERIFY(e.energyPj() >= 0);
+        if (e.mac)
+            QVERIFY(!e.mapping.empty() && e.utilization > 0 && e.utilization <= 1 + kTol);
+    }
+    QVERIFY(std::fabs(sum - c.total.energyPj()) <= 1e-6 * sum);
+    // Operand split covers the memory energy (the array network is charged to the buffer, not an operand).
+    QVERIFY(memory <= c.total.rfPj + c.total.sramPj + c.total.dramPj + 1e-6 * sum);
+    QCOMPARE(c.macs, g.totalMacs());
+}
+
+void TestEnergyProperties::highPrecisionResidualsCostMore()
+{
+    const Graph g = Graph::build(findZoo("mobilenetv2")->build(), 1.0);
+    const Hardware hw = loadHardware("edge-npu");
+    const NetworkCost plain = cost(g, "int4", hw), res8 = cost(g, "int4+res8", hw);
+    QVERIFY(res8.total.energyPj() > plain.total.energyPj());
+    QCOMPARE(res8.macs, plain.macs);
+}
+
+QTEST_APPLESS_MAIN(TestEnergyProperties)
+#include "tst_energy_properties.moc"
