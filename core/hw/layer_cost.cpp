@@ -90,6 +90,47 @@ double LayerCost::objective(Objective o) const
     return energyPj();
 }
 
+void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, double& all,
+               std::array<double, kOperandCount>& moved)
+{
+    Ext e; // average extent of the array-wide tile (level 0: the union over the PEs)
+    all = 1;
+    for (int d = 0; d < kDimCount; ++d) {
+        e[d] = double(p.bounds[d]) * cum[d] / R[d];
+        all *= double(R[d]) / cum[d];
+    }
+    for (int x = 0; x < kOperandCount; ++x)
+        moved[x] = tileSize(p, Operand(x), e) * (x == 2 ? 1 : bitsOf(p, Operand(x)));
+}
+
+void addBoundaryTraffic(const LayerProblem& p, int L, int l, double all, const std::array<double, kOperandCount>& movedBits,
+                        const std::array<double, kOperandCount>& copies, double outputs,
+                        const std::array<double, kOperandCount>& runs, LevelBits& rd, LevelBits& wr, double& hopBits)
+{
+    const bool top = l == L - 2;
+    for (int x = 0; x < 2; ++x) { // weights and inputs flow down
+        if (x == 1 && top && p.inputResident)
+            continue;
+        const double moved = all / runs[x] * movedBits[x];
+        rd[x][l + 1] += moved;
+        const double written = l == 0 ? moved * copies[x] : moved;
+        wr[x][l] += written;
+        if (l == 0)
+            hopBits += written;
+    }
+    if (top && p.outputResident)
+        return;
+    const double updates = all / runs[2] * movedBits[2];
+    const double partial = std::max(0.0, updates - outputs);
+    const double upBits = outputs * p.oBits + partial * p.accBits;
+    wr[2][l + 1] += upBits;
+    rd[2][l + 1] += partial * p.accBits;
+    wr[2][l] += partial * p.accBits;
+    rd[2][l] += upBits; // read out of the lower level (level 0: the PEs' output registers)
+    if (l == 0)
+        hopBits += upBits + partial * p.accBits;
+}
+
 TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& m)
 {
     const int L = m.levels;
@@ -125,17 +166,8 @@ TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& 
     t.iterations = 1;
     for (int d = 0; d < kDimCount; ++d)
         t.iterations *= R[d];
-    for (int l = 0; l + 1 < L; ++l) {
-        Ext e; // average extent of the array-wide tile (level 0: the union over the PEs)
-        double all = 1;
-        for (int d = 0; d < kDimCount; ++d) {
-            e[d] = double(p.bounds[d]) * cum[l][d] / R[d];
-            all *= double(R[d]) / cum[l][d];
-        }
-        t.all[l] = all;
-        for (int x = 0; x < kOperandCount; ++x)
-            t.moved[l][x] = tileSize(p, Operand(x), e) * (x == 2 ? 1 : bitsOf(p, Operand(x)));
-    }
+    for (int l = 0; l + 1 < L; ++l)
+        levelTile(p, R, cum[l], t.all[l], t.moved[l]);
     for (int x = 0; x < kOperandCount; ++x) {
         t.copies[x] = 1; // PEs along dims irrelevant to x hold their own copy
         for (int d = 0; d < kDimCount; ++d)
@@ -145,22 +177,27 @@ TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& 
     return t;
 }
 
+void levelRuns(const DimArray& bounds, const std::array<int8_t, kDimCount>& order, std::array<double, kOperandCount>& runs)
+{
+    for (int x = 0; x < kOperandCount; ++x) {
+        double run = 1;
+        for (int i = 0; i < kDimCount; ++i) {
+            const int d = order[i];
+            const int b = bounds[d];
+            if (b == 1)
+                continue;
+            if (kRelevant[x][d])
+                break;
+            run *= b;
+        }
+        runs[x] = run;
+    }
+}
+
 void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCount>, kMaxLevels>& runs)
 {
     for (int l = 0; l + 1 < m.levels; ++l)
-        for (int x = 0; x < kOperandCount; ++x) {
-            double run = 1;
-            for (int i = 0; i < kDimCount; ++i) {
-                const int d = m.order[l + 1][i];
-                const int b = m.bounds[l + 1][d];
-                if (b == 1)
-                    continue;
-                if (kRelevant[x][d])
-                    break;
-                run *= b;
-            }
-            runs[l][x] = run;
-        }
+        levelRuns(m.bounds[l + 1], m.order[l + 1], runs[l]);
 }
 
 LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
@@ -173,32 +210,10 @@ LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCo
     if (!t.feasible)
         return c;
     c.feasible = true;
-    std::array<std::array<double, kMaxLevels>, kOperandCount> rd{}, wr{};
+    LevelBits rd{}, wr{};
     double hopBits = 0;
-    for (int l = firstBoundary; l + 1 < L; ++l) {
-        const bool top = l == L - 2;
-        for (int x = 0; x < 2; ++x) { // weights and inputs flow down
-            if (x == 1 && top && p.inputResident)
-                continue;
-            const double moved = t.all[l] / runs[l][x] * t.moved[l][x];
-            rd[x][l + 1] += moved;
-            const double written = l == 0 ? moved * t.copies[x] : moved;
-            wr[x][l] += written;
-            if (l == 0)
-                hopBits += written;
-        }
-        if (top && p.outputResident)
-            continue;
-        const double updates = t.all[l] / runs[l][2] * t.moved[l][2];
-        const double partial = std::max(0.0, updates - t.outputs);
-        const double upBits = t.outputs * p.oBits + partial * p.accBits;
-        wr[2][l + 1] += upBits;
-        rd[2][l + 1] += partial * p.accBits;
-        wr[2][l] += partial * p.accBits;
-        rd[2][l] += upBits; // read out of the lower level (level 0: the PEs' output registers)
-        if (l == 0)
-            hopBits += upBits + partial * p.accBits;
-    }
+    for (int l = firstBoundary; l + 1 < L; ++l)
+        addBoundaryTraffic(p, L, l, t.all[l], t.moved[l], t.copies, t.outputs, runs[l], rd, wr, hopBits);
     // Every MAC reads a weight and an input from its PE's register file; the running sum lives in
     // the MAC unit's accumulator (its add is part of the MAC energy).
     const double macs = double(c.macs);
@@ -216,6 +231,9 @@ LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCo
         }
     }
     c.sramPj += hopBits * hw.hopPjPerBit;
+    c.hopBits = hopBits;
+    c.iterations = t.iterations;
+    c.activePes = t.activePes;
     c.macPj = macs * hw.macPj[static_cast<int>(p.macClass)];
     c.computeCycles = t.iterations / hw.macsPerCycle[static_cast<int>(p.macClass)];
     c.utilization = macs / (t.iterations * hw.rows * hw.cols);

@@ -50,6 +50,9 @@ struct LayerCost {
     std::array<double, kMaxLevels> readBits{}, writeBits{}; // per level
     int levels = 0;
     double computeCycles = 0, latencyCycles = 0, utilization = 0;
+    double hopBits = 0;        // bits between the PEs and the first shared level
+    double iterations = 0;     // temporal iterations of the array (compute cycles x packing)
+    double activePes = 1;
     int64_t macs = 0;
     Mapping mapping;
 
@@ -75,11 +78,24 @@ struct TilingCost {
     double activePes = 1;
 };
 TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& m);
+
+// The accesses one level boundary l adds, given the level-l tile (all = iterations above it,
+// moved = its size per operand: bits for W and I, elements for O) and the stationary runs of the
+// loops above. Shared by the full cost and the mapping-space builder.
+using LevelBits = std::array<std::array<double, kMaxLevels>, kOperandCount>;
+void addBoundaryTraffic(const LayerProblem& p, int levels, int l, double all, const std::array<double, kOperandCount>& moved,
+                        const std::array<double, kOperandCount>& copies, double outputs,
+                        const std::array<double, kOperandCount>& runs, LevelBits& rd, LevelBits& wr, double& hopBits);
+// all and moved of the array-wide tile whose cumulative loop counts are `cum` (R: whole dims).
+void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, double& all,
+               std::array<double, kOperandCount>& moved);
 // runs[l][x]: product of the loops at level l+1 that are innermost and irrelevant to operand x.
 // firstBoundary > 0 leaves out the traffic below that level boundary (a lower bound for searches).
 LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
                        const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary = 0);
 void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCount>, kMaxLevels>& runs);
+// The runs of one level's loops (bounds, innermost-first order) for each operand.
+void levelRuns(const DimArray& bounds, const std::array<int8_t, kDimCount>& order, std::array<double, kOperandCount>& runs);
 
 // Spatial factors of a pair: each unrolled dim gets ceil(D / ceil(D / side)) (fewest idle PEs for
 // the fewest passes).

@@ -312,6 +312,209 @@ LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Obj
     return s.best;
 }
 
+namespace {
+
+using Counts = std::array<double, MappingSpace::kComponents>;
+
+Counts countsOf(const LayerCost& c)
+{
+    Counts v{};
+    for (int l = 0; l < c.levels; ++l) {
+        v[2 * l] = c.readBits[l];
+        v[2 * l + 1] = c.writeBits[l];
+    }
+    v[2 * kMaxLevels] = c.hopBits;
+    v[2 * kMaxLevels + 1] = (c.readBits[0] + c.writeBits[0]) / c.activePes;
+    v[2 * kMaxLevels + 2] = c.iterations;
+    return v;
+}
+
+bool dominates(const Counts& a, const Counts& b) // a <= b everywhere
+{
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i] > b[i])
+            return false;
+    return true;
+}
+
+void insertCandidate(MappingSpace& space, const Mapping& m, const Counts& v)
+{
+    for (const auto& c : space.candidates)
+        if (dominates(c.counts, v))
+            return;
+    std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts); });
+    space.candidates.push_back({m, v});
+}
+
+} // namespace
+
+namespace {
+
+// A partial mapping below some level: the tiles of the levels up to l, the stationary operand of
+// the loops up to level l+1, and the counts of the boundaries up to l.
+struct Part {
+    Counts v{};
+    std::array<DimArray, kMaxLevels> cum{};
+    std::array<int8_t, kMaxLevels> stationary{};
+};
+
+void insertPart(std::vector<Part>& set, Part&& part)
+{
+    for (const Part& q : set)
+        if (dominates(q.v, part.v))
+            return;
+    std::erase_if(set, [&](const Part& q) { return dominates(part.v, q.v); });
+    set.push_back(std::move(part));
+}
+
+struct SpaceBuilder {
+    const LayerProblem& p;
+    SearchContext& s;
+    std::array<double, kOperandCount> copies{};
+    double outputs = 0;
+    double activePes = 1;
+    int64_t enumerated = 0;
+
+    // Counts depend on the boundaries additively, and boundary l only on the tiles of levels l and
+    // l+1 and the loop order at l+1: Pareto sets can be built level by level, bottom up.
+    std::vector<Part> below(int l, const DimArray& upper)
+    {
+        std::vector<Part> out;
+        const int L = s.L;
+        for (const DimArray& c : maximalTiles(s, l, upper)) {
+            double all = 0;
+            std::array<double, kOperandCount> moved{};
+            levelTile(p, s.R, c, all, moved);
+            DimArray bounds{};
+            for (int d = 0; d < kDimCount; ++d)
+                bounds[d] = upper[d] / c[d];
+            const std::vector<Part> lower = l == 0 ? std::vector<Part>(1) : below(l - 1, c);
+            for (int sigma = 0; sigma < kOperandCount; ++sigma) {
+                std::array<double, kOperandCount> runs{};
+                levelRuns(bounds, stationaryOrder(sigma), runs);
+                LevelBits rd{}, wr{};
+                double hop = 0;
+                addBoundaryTraffic(p, L, l, all, moved, copies, outputs, runs, rd, wr, hop);
+                Counts f{};
+                for (int lv = l; lv <= l + 1; ++lv)
+                    for (int x = 0; x < kOperandCount; ++x) {
+                        f[2 * lv] += rd[x][lv];
+                        f[2 * lv + 1] += wr[x][lv];
+                    }
+                f[2 * kMaxLevels] = hop;
+                if (l == 0)
+                    f[2 * kMaxLevels + 1] = (f[0] + f[1]) / activePes;
+                ++enumerated;
+                for (const Part& q : lower) {
+                    Part n = q;
+                    for (size_t i = 0; i < n.v.size(); ++i)
+                        n.v[i] += f[i];
+                    n.cum[l] = c;
+                    n.stationary[l + 1] = static_cast<int8_t>(sigma);
+                    insertPart(out, std::move(n));
+                }
+            }
+        }
+        return out;
+    }
+};
+
+} // namespace
+
+MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
+{
+    MappingSpace space;
+    const int L = static_cast<int>(hw.levels.size());
+    space.levels = L;
+    SearchContext s{p, hw, Objective::Energy, {}, {}, L, nullptr, {}};
+    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
+        s.spatial = spatialFactors(p, hw, pair);
+        for (int d = 0; d < kDimCount; ++d)
+            s.R[d] = (p.bounds[d] + s.spatial[d] - 1) / s.spatial[d];
+        // Per-pair constants: multicast copies, active PEs, iterations, per-MAC register reads.
+        SpaceBuilder b{p, s};
+        Mapping m;
+        m.pair = pair;
+        m.levels = L;
+        m.spatial = s.spatial;
+        double iterations = 1;
+        for (int d = 0; d < kDimCount; ++d) {
+            iterations *= s.R[d];
+            b.activePes *= s.spatial[d];
+        }
+        for (int x = 0; x < kOperandCount; ++x) {
+            b.copies[x] = 1; // as in tilingCost: PEs along dims irrelevant to x hold their own copy
+            for (int d = 0; d < kDimCount; ++d)
+                if (!kRelevant[x][d])
+                    b.copies[x] *= s.spatial[d];
+        }
+        b.outputs = double(p.bounds[0]) * p.bounds[2] * p.bounds[3] * p.bounds[4];
+        const double rfReads = double(p.macs()) * (p.wBits + p.iBits);
+        for (Part& part : b.below(L - 2, s.R)) {
+            part.v[0] += rfReads;
+            part.v[2 * kMaxLevels + 1] += rfReads / b.activePes;
+            part.v[2 * kMaxLevels + 2] = iterations;
+            part.cum[L - 1] = s.R;
+            for (int l = 0; l < L; ++l)
+                for (int d = 0; d < kDimCount; ++d)
+                    m.bounds[l][d] = part.cum[l][d] / (l > 0 ? part.cum[l - 1][d] : 1);
+            for (int l = 1; l < L; ++l)
+                m.order[l] = stationaryOrder(part.stationary[l]);
+            insertCandidate(space, m, part.v);
+        }
+        space.enumerated += b.enumerated;
+    }
+    return space;
+}
+
+LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Hardware& hw, Objective objective)
+{
+    const int L = space.levels;
+    std::array<double, kMaxLevels> rp{}, wp{};
+    for (int l = 0; l < L; ++l) {
+        rp[l] = hw.readPj(l);
+        wp[l] = hw.writePj(l);
+    }
+    const int cls = static_cast<int>(p.macClass);
+    const double macPj = double(p.macs()) * hw.macPj[cls];
+    const MappingSpace::Candidate* best = nullptr;
+    double bestValue = 0;
+    for (const auto& c : space.candidates) {
+        const Counts& v = c.counts;
+        double dynamic = macPj + v[2 * kMaxLevels] * hw.hopPjPerBit;
+        double latency = std::max(v[2 * kMaxLevels + 2] / hw.macsPerCycle[cls],
+                                  v[2 * kMaxLevels + 1] / hw.levels[0].bandwidthBitsPerCycle);
+        for (int l = 0; l < L; ++l) {
+            dynamic += v[2 * l] * rp[l] + v[2 * l + 1] * wp[l];
+            if (l > 0)
+                latency = std::max(latency, (v[2 * l] + v[2 * l + 1]) / hw.levels[l].bandwidthBitsPerCycle);
+        }
+        const double energy = dynamic + hw.staticMw * latency * 1000.0 / hw.clockMhz;
+        const double value = objective == Objective::Energy ? energy : objective == Objective::Latency ? latency
+                                                                                                      : energy * latency;
+        if (!best || value < bestValue) {
+            best = &c;
+            bestValue = value;
+        }
+    }
+    if (!best) {
+        LayerCost none;
+        none.levels = L;
+        return none;
+    }
+    return evaluateMapping(p, hw, best->mapping);
+}
+
+std::string structuralKey(const Hardware& hw)
+{
+    std::string key = std::to_string(hw.rows) + "x" + std::to_string(hw.cols);
+    for (const MemoryLevel& l : hw.levels)
+        key += "|" + l.name + ":" + std::to_string(int(l.scope)) + ":" + std::to_string(l.sizeBytes);
+    for (const auto& [r, c] : hw.spatialPairs)
+        key += "|" + std::to_string(int(r)) + std::to_string(int(c));
+    return key;
+}
+
 size_t MappingCache::Hash::operator()(const LayerProblem& p) const
 {
     size_t h = 1469598103934665603ull;
@@ -325,17 +528,26 @@ size_t MappingCache::Hash::operator()(const LayerProblem& p) const
     return h;
 }
 
-LayerCost MappingCache::find(const LayerProblem& p)
+LayerCost MappingCache::find(const LayerProblem& p, const Hardware& hw, Objective objective)
 {
+    const std::string structure = structuralKey(hw);
+    std::shared_ptr<const MappingSpace> space;
     {
         std::lock_guard lock(m_mutex);
+        if (structure != m_structure) {
+            m_map.clear();
+            m_structure = structure;
+        }
         if (auto it = m_map.find(p); it != m_map.end())
-            return it->second;
+            space = it->second;
     }
-    LayerCost c = searchMapping(p, m_hw, m_objective);
-    std::lock_guard lock(m_mutex);
-    m_map.emplace(p, c);
-    return c;
+    if (!space) {
+        space = std::make_shared<const MappingSpace>(buildMappingSpace(p, hw));
+        std::lock_guard lock(m_mutex);
+        if (structure == m_structure)
+            m_map.emplace(p, space);
+    }
+    return bestInSpace(*space, p, hw, objective);
 }
 
 size_t MappingCache::size() const

@@ -15,7 +15,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 namespace poq {
@@ -29,14 +31,36 @@ LayerCost searchMapping(const LayerProblem& p, const Hardware& hw, Objective obj
 LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Objective objective,
                                   SearchStats* stats = nullptr);
 
-// Thread-safe memo of searchMapping results for one hardware description and objective: a sweep
-// meets the same layer shape and precision many times.
+// The mapping space of one layer reduced to what can still win: mappings whose access counts
+// (bits read and written per level, array-network bits, per-PE register bits, iterations) are not
+// all matched or beaten by another mapping's. Costs are non-negative combinations of these counts
+// (energy) or monotone in them (latency, static energy), so the best mapping for ANY per-bit
+// energies, MAC energies, packing, bandwidths, clock or static power is in the set: a slider that
+// moves such a parameter re-costs by scanning it. Capacities, the array and its spatial pairs shape
+// the set itself.
+struct MappingSpace {
+    static constexpr int kComponents = 2 * kMaxLevels + 3;
+    struct Candidate {
+        Mapping mapping;
+        std::array<double, kComponents> counts{};
+    };
+    std::vector<Candidate> candidates;
+    int levels = 0;
+    int64_t enumerated = 0; // tilings x loop orders costed while building
+};
+
+MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw);
+// The best candidate for this hardware and objective, costed in full (feasible = false when empty).
+LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Hardware& hw, Objective objective);
+
+// What of a hardware description shapes mapping spaces: levels and capacities, the array, spatial pairs.
+std::string structuralKey(const Hardware& hw);
+
+// Thread-safe memo of mapping spaces by layer problem, for one hardware structure at a time: a
+// sweep meets the same layer many times, and a slider move that keeps the structure reuses them all.
 class MappingCache {
 public:
-    MappingCache(const Hardware& hw, Objective objective) : m_hw(hw), m_objective(objective) {}
-    LayerCost find(const LayerProblem& p);
-    const Hardware& hardware() const { return m_hw; }
-    Objective objective() const { return m_objective; }
+    LayerCost find(const LayerProblem& p, const Hardware& hw, Objective objective);
     size_t size() const;
 
 private:
@@ -44,9 +68,8 @@ private:
         size_t operator()(const LayerProblem& p) const;
     };
     mutable std::mutex m_mutex;
-    std::unordered_map<LayerProblem, LayerCost, Hash> m_map;
-    const Hardware m_hw;
-    const Objective m_objective;
+    std::unordered_map<LayerProblem, std::shared_ptr<const MappingSpace>, Hash> m_map;
+    std::string m_structure;
 };
 
 } // namespace poq

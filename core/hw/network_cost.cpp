@@ -175,7 +175,7 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             if (options.pinned) {
                 c = evaluateMapping(p, hw, (*options.pinned).at(i).rawMapping);
             } else {
-                c = cache ? cache->find(p) : searchMapping(p, hw, options.objective);
+                c = cache ? cache->find(p, hw, options.objective) : searchMapping(p, hw, options.objective);
             }
             if (!c.feasible)
                 throw InputError(hw.levels[0].name + ".sizeBytes: no mapping of layer '" + l.name + "' fits the memory levels");

@@ -48,7 +48,7 @@ struct CostOptions {
 };
 
 // Throws InputError when the hardware is invalid or a register file cannot hold one weight, one
-// input and one partial sum. `cache` (optional) must have been made for this hardware and objective.
+// input and one partial sum. `cache` (optional) memoizes mapping spaces across calls and threads.
 NetworkCost costNetwork(const Graph& graph, const NetworkPrecision& precision, const Hardware& hw,
                         const CostOptions& options = {}, MappingCache* cache = nullptr);
 

@@ -56,6 +56,7 @@ private slots:
     void searchEqualsExhaustive_data();
     void searchEqualsExhaustive();
     void mappingTextIsReadable();
+    void mappingSpaceServesAnyEnergies();
 };
 
 void TestMapper::goldenDenseFitsInRegisters()
@@ -162,6 +163,11 @@ void TestMapper::searchEqualsExhaustive()
                                          .arg(p.bounds[0]).arg(p.bounds[1]).arg(p.bounds[2]).arg(p.bounds[3])
                                          .arg(p.bounds[4]).arg(p.bounds[5]).arg(p.bounds[6]).arg(p.strideY)
                                          .arg(p.wBits).arg(p.iBits).arg(p.inputResident).arg(p.tileFraction))));
+        const MappingSpace space = buildMappingSpace(p, hw);
+        const double c = bestInSpace(space, p, hw, Objective(objective)).objective(Objective(objective));
+        QVERIFY2(std::fabs(c - b) <= 1e-9 * std::max(1.0, std::fabs(b)),
+                 qPrintable(QString("layer %1: mapping space %2 vs exhaustive %3").arg(i).arg(c, 0, 'g', 17).arg(b, 0, 'g', 17)));
+        QVERIFY(int64_t(space.candidates.size()) <= space.enumerated);
         fastTotal += fastStats.evaluated;
         slowTotal += slowStats.evaluated;
         ++checked;
@@ -180,6 +186,38 @@ void TestMapper::mappingTextIsReadable()
     QVERIFY(text.contains("| sram: "));
     QVERIFY(text.contains("| rf: "));
     QVERIFY(text.contains("spatial "));
+}
+
+void TestMapper::mappingSpaceServesAnyEnergies()
+{
+    // A space built once keeps the best mapping for any per-bit energies, MAC energies, packing,
+    // bandwidths, clock and static power: compare with a fresh search after random changes.
+    const Hardware base = loadHardware("edge-npu");
+    QRandomGenerator rng(99);
+    const QList<LayerProblem> layers = {problem(64, 32, 14, 14, 3, 3), problem(96, 576, 14, 14),
+                                        problem(24, 144, 56, 56), problem(1000, 1280, 1, 1)};
+    for (const LayerProblem& p : layers) {
+        const MappingSpace space = buildMappingSpace(p, base);
+        for (int trial = 0; trial < 40; ++trial) {
+            Hardware hw = base;
+            for (const HwParam& prm : hardwareParameters(hw)) {
+                const bool structural = prm.key.find("sizeBytes") != std::string::npos || prm.key.rfind("array.rows", 0) == 0
+                                        || prm.key.rfind("array.cols", 0) == 0 || prm.key == "network.keepOnChip"
+                                        || prm.key == "memory.energyFromSize";
+                if (structural)
+                    continue;
+                const double lo = std::max(prm.min, paramValue(hw, prm) / 8), hi = std::min(prm.max, paramValue(hw, prm) * 8 + 1);
+                setParam(hw, prm.key, prm.step == 1 ? std::round(lo + rng.generateDouble() * (hi - lo))
+                                                    : lo + rng.generateDouble() * (hi - lo));
+            }
+            for (Objective o : {Objective::Energy, Objective::Latency, Objective::Edp}) {
+                const double fromSpace = bestInSpace(space, p, hw, o).objective(o);
+                const double searched = searchMapping(p, hw, o).objective(o);
+                QVERIFY2(std::fabs(fromSpace - searched) <= 1e-9 * searched,
+                         qPrintable(QString("trial %1 objective %2: %3 vs %4").arg(trial).arg(int(o)).arg(fromSpace).arg(searched)));
+            }
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestMapper)
