@@ -14,7 +14,8 @@ namespace poq::cli {
 
 namespace {
 
-const CommandSetup kCoreCommands[] = {addNetworksCommand, addInfoCommand, addHwCommand, addEnergyCommand};
+const CommandSetup kCoreCommands[] = {addNetworksCommand, addInfoCommand, addHwCommand, addEnergyCommand,
+                                       addSweepCommand, addCompareCommand};
 
 std::string oneLine(std::string s)
 {

@@ -23,5 +23,7 @@ void addNetworksCommand(CLI::App& app);
 void addInfoCommand(CLI::App& app);
 void addHwCommand(CLI::App& app);
 void addEnergyCommand(CLI::App& app);
+void addSweepCommand(CLI::App& app);
+void addCompareCommand(CLI::App& app);
 
 } // namespace poq::cli

@@ -2,7 +2,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFileInfo>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 class TestCli : public QObject {
@@ -19,6 +21,8 @@ private slots:
     void energyJson();
     void energyTableAndCsv();
     void energySetChangesDram();
+    void sweepCompareAndPlot();
+    void sweepEnergyOnly();
 
 private:
     struct Result {
@@ -69,6 +73,22 @@ void TestCli::exitCodes_data()
     QTest::newRow("bad objective") << QStringList{"energy", "resnet20", "--strategy", "int8", "--objective", "speed"}
                                    << 2 << "objective: must be one of energy, latency, edp";
     QTest::newRow("unknown preset") << QStringList{"hw", "nope"} << 2 << "hardware: 'nope' is neither a preset";
+    QTest::newRow("sweep empty widths") << QStringList{"sweep", "resnet20", "--widths", "", "--strategies", "int8", "--out", "/tmp/x.csv"}
+                                        << 2 << "widths: the list is empty";
+    QTest::newRow("sweep unknown strategy") << QStringList{"sweep", "resnet20", "--widths", "1", "--strategies", "int8,fp7", "--out", "/tmp/x.csv"}
+                                            << 2 << "strategy: 'fp7': unknown format";
+    QTest::newRow("sweep unwritable out") << QStringList{"sweep", "resnet20", "--widths", "1", "--strategies", "int8", "--out", "/nonexistent/dir/s.csv"}
+                                          << 2 << "--out: cannot write '/nonexistent/dir/s.csv'";
+    QTest::newRow("sweep measured") << QStringList{"sweep", "resnet20", "--widths", "1", "--strategies", "int8", "--accuracy", "measured", "--out", "/tmp/x.csv"}
+                                    << 2 << "accuracy: 'measured' needs the quantized inference engine";
+    QTest::newRow("sweep duplicate accuracy") << QStringList{"sweep", "mobilenetv2", "--widths", "0.5", "--strategies", "int8", "--accuracy", POQ_TEST_DATA_DIR "/explore/duplicate.csv", "--out", "/tmp/x.csv"}
+                                              << 2 << "duplicate.csv:3: duplicate of line 2";
+    QTest::newRow("compare missing file") << QStringList{"compare", "/nonexistent.csv", "--baseline", "fp16", "--candidate", "int8"}
+                                          << 2 << "cannot read '/nonexistent.csv'";
+    QTest::newRow("compare bad csv") << QStringList{"compare", POQ_TEST_DATA_DIR "/explore/accuracy.csv", "--baseline", "fp16", "--candidate", "int8"}
+                                     << 2 << "missing column 'energy_pj'";
+    QTest::newRow("plot bad axis") << QStringList{"plot", POQ_TEST_DATA_DIR "/explore/accuracy.csv", "--out", "/tmp/p.svg", "--x", "watts"}
+                                   << 2 << "x: must be one of energy, latency, edp, macs, bops, size";
     QTest::newRow("bad network file") << QStringList{"info", POQ_TEST_DATA_DIR "/networks/cycle.json"} << 2
                                       << "connections form a cycle";
 }
@@ -231,6 +251,63 @@ void TestCli::energySetChangesDram()
     const QJsonObject cheap = total({"--set", "dram.readPjPerBit=10", "--set", "dram.writePjPerBit=10"});
     QVERIFY(cheap["dramPj"].toDouble() < base["dramPj"].toDouble());
     QVERIFY(cheap["macPj"].toDouble() == base["macPj"].toDouble());
+}
+
+void TestCli::sweepCompareAndPlot()
+{
+    QTemporaryDir dir;
+    const QString csv = dir.filePath("s.csv");
+    const Result sweep = poq({"sweep", "mobilenetv2", "--widths", "0.35,0.5,0.75,1.0,1.4", "--strategies",
+                              "fp16,int8,int4,int4+res8", "--accuracy", POQ_TEST_DATA_DIR "/explore/accuracy.csv", "--out", csv});
+    QCOMPARE(sweep.code, 0);
+    QVERIFY2(sweep.out.contains("20 design points") && sweep.out.contains("20 with accuracy"), qPrintable(sweep.out));
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(f.readAll()).trimmed().split('\n');
+    QCOMPARE(lines.size(), 21);
+    QVERIFY(lines[0].startsWith("network,width,strategy,accuracy,accuracy_lo,accuracy_hi,energy_pj,mac_pj,rf_pj,sram_pj,"
+                                "dram_pj,other_pj,latency_cycles,macs,bops,weight_bits,pareto"));
+
+    const Result cmp = poq({"compare", csv, "--baseline", "fp16", "--candidate", "int8", "--json", "--at-accuracy", "0.7"});
+    QCOMPARE(cmp.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(cmp.out.toUtf8()).object();
+    QVERIFY(o["maxEnergyRatio"].toDouble() > 1.5); // int8 is cheaper at equal accuracy
+    QVERIFY(o["maxAccuracyGain"].toDouble() > 0);
+    QVERIFY(o["energyRatioAtAccuracy"].toDouble() > 1);
+    QVERIFY(o["optimalRanges"].toArray().size() >= 2);
+    QCOMPARE(o["proxies"].toArray().size(), 3);
+    const Result text = poq({"compare", csv, "--baseline", "int4", "--candidate", "int4+res8"});
+    QCOMPARE(text.code, 0);
+    QVERIFY(text.out.contains("iso-accuracy"));
+    QVERIFY(text.out.contains("Proxy bops"));
+
+    for (const char* ext : {"svg", "png", "pdf"}) {
+        const QString out = dir.filePath(QString("s.") + ext);
+        const Result plot = poq({"plot", csv, "--out", out, "--x", ext[0] == 'p' && ext[1] == 'd' ? "bops" : "energy"});
+        QCOMPARE(plot.code, 0);
+        QVERIFY(QFileInfo(out).size() > 1000);
+    }
+    QFile svg(dir.filePath("s.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray s = svg.readAll();
+    QVERIFY(s.contains("<svg") && s.contains("int4+res8"));
+    const Result bad = poq({"plot", csv, "--out", dir.filePath("s.gif")});
+    QCOMPARE(bad.code, 2);
+    QVERIFY(bad.err.contains("extension must be .svg, .png or .pdf"));
+    QVERIFY(!QFileInfo::exists(dir.filePath("s.gif")) && !QFileInfo::exists(dir.filePath("s.gif.part")));
+}
+
+void TestCli::sweepEnergyOnly()
+{
+    QTemporaryDir dir;
+    const QString csv = dir.filePath("e.csv");
+    const Result r = poq({"sweep", "resnet20", "--widths", "0.5,1", "--strategies", "int8,fp16", "--hw", "eyeriss", "--out", csv});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains("4 design points on eyeriss, 0 with accuracy, 0 on"));
+    const Result cmp = poq({"compare", csv, "--baseline", "fp16", "--candidate", "int8"});
+    QCOMPARE(cmp.code, 2);
+    QVERIFY(cmp.err.contains("baseline: strategy 'fp16' has no design point with an accuracy"));
+    QCOMPARE(poq({"plot", csv, "--out", dir.filePath("e.png")}).code, 0);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

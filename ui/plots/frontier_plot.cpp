@@ -1,26 +1,47 @@
-// FrontierPlot: axes, log ticker, zoom/pan interactions.
+// FrontierPlot: axes, scatter per strategy, frontier step line, labels, export.
 #include "plots/frontier_plot.h"
+
+#include "explore/pareto.h"
 
 #include <qcustomplot.h>
 
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QSvgGenerator>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <map>
+
 namespace poq::ui {
+
+namespace {
+
+const QColor kPalette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
+                           QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
+                           QColor(188, 189, 34), QColor(23, 190, 207)};
+const QCPScatterStyle::ScatterShape kShapes[] = {QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare,
+                                                 QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond,
+                                                 QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCrossSquare,
+                                                 QCPScatterStyle::ssPlusCircle, QCPScatterStyle::ssStar};
+
+} // namespace
 
 FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
 {
     m_plot->plotLayout()->insertRow(0);
-    auto* title = new QCPTextElement(m_plot, tr("Accuracy vs energy per inference"),
-                                     QFont(font().family(), 11, QFont::Bold));
-    m_plot->plotLayout()->addElement(0, 0, title);
-    m_plot->xAxis->setLabel(tr("Energy per inference (pJ)"));
+    m_title = new QCPTextElement(m_plot, tr("Accuracy vs energy per inference"), QFont(font().family(), 11, QFont::Bold));
+    m_plot->plotLayout()->addElement(0, 0, m_title);
     m_plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
     m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
     m_plot->xAxis->setNumberFormat(QStringLiteral("eb"));
     m_plot->xAxis->setNumberPrecision(0);
+    m_plot->xAxis->setLabel(QString::fromUtf8(costAxisInfo(CostAxis::Energy).label));
     m_plot->yAxis->setLabel(tr("Top-1 accuracy (%)"));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setMinimumSize(320, 240);
+    m_plot->legend->setVisible(false);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
 
     m_emptyNote = new QCPItemText(m_plot);
     m_emptyNote->setPositionAlignment(Qt::AlignCenter);
@@ -28,7 +49,8 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_emptyNote->position->setCoords(0.5, 0.5);
     m_emptyNote->setText(tr("No design points yet"));
     m_emptyNote->setColor(QColor(120, 120, 120));
-    resetView();
+    m_plot->xAxis->setRange(1e6, 1e10);
+    m_plot->yAxis->setRange(0, 100);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -37,11 +59,145 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
 
 bool FrontierPlot::isEnergyAxisLog() const { return m_plot->xAxis->scaleType() == QCPAxis::stLogarithmic; }
 
+void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis axis)
+{
+    m_plot->clearGraphs();
+    m_plot->clearItems();
+    m_emptyNote = new QCPItemText(m_plot);
+    m_emptyNote->setPositionAlignment(Qt::AlignCenter);
+    m_emptyNote->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_emptyNote->position->setCoords(0.5, 0.5);
+    m_emptyNote->setColor(QColor(120, 120, 120));
+    const auto cost = costAxisInfo(axis).value;
+    m_plot->xAxis->setLabel(QString::fromUtf8(costAxisInfo(axis).label));
+    m_title->setText(axis == CostAxis::Energy ? tr("Accuracy vs energy per inference")
+                                              : tr("Accuracy vs %1").arg(QString::fromUtf8(costAxisInfo(axis).name)));
+    bool anyAccuracy = false;
+    for (const DesignPoint& p : points)
+        anyAccuracy = anyAccuracy || p.accuracy.has_value();
+    // Without accuracies (an energy-only sweep) the y axis shows the width multiplier instead.
+    auto yOf = [&](const DesignPoint& p) { return anyAccuracy ? 100.0 * p.accuracy.value_or(0) : p.width; };
+    m_plot->yAxis->setLabel(anyAccuracy ? tr("Top-1 accuracy (%)") : tr("Width multiplier (no accuracy source)"));
+
+    std::vector<std::string> order; // strategies in first-seen order
+    for (const DesignPoint& p : points)
+        if (std::find(order.begin(), order.end(), p.strategy) == order.end())
+            order.push_back(p.strategy);
+    const std::vector<int> frontier = anyAccuracy ? paretoFrontier(points, axis) : std::vector<int>{};
+    std::vector<char> onFrontier(points.size(), 0);
+    for (int i : frontier)
+        onFrontier[i] = 1;
+    m_strategies = static_cast<int>(order.size());
+    m_frontier = static_cast<int>(frontier.size());
+
+    double xMin = 0, xMax = 0, yMin = 0, yMax = 0;
+    bool first = true;
+    for (size_t s = 0; s < order.size(); ++s) {
+        const QColor color = kPalette[s % std::size(kPalette)];
+        QColor dim = color;
+        dim.setAlpha(70);
+        QCPGraph* on = m_plot->addGraph();
+        QCPGraph* off = m_plot->addGraph();
+        on->setName(QString::fromStdString(order[s]));
+        for (QCPGraph* g : {on, off}) {
+            g->setLineStyle(QCPGraph::lsNone);
+            const bool isOn = g == on;
+            g->setScatterStyle(QCPScatterStyle(kShapes[s % std::size(kShapes)], isOn ? color : dim,
+                                               isOn ? color.lighter(130) : dim, isOn ? 9 : 7));
+            g->setPen(QPen(isOn ? color : dim));
+        }
+        off->removeFromLegend();
+        for (size_t i = 0; i < points.size(); ++i) {
+            const DesignPoint& p = points[i];
+            if (p.strategy != order[s] || (anyAccuracy && !p.accuracy) || !(cost(p) > 0))
+                continue;
+            const double x = cost(p), y = yOf(p);
+            ((onFrontier[i] || !anyAccuracy) ? on : off)->addData(x, y);
+            auto* label = new QCPItemText(m_plot);
+            label->position->setCoords(x, y);
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            label->setPadding(QMargins(4, 0, 0, 2));
+            label->setText(QString::number(p.width));
+            label->setFont(QFont(font().family(), 7));
+            label->setColor(onFrontier[i] || !anyAccuracy ? color.darker(130) : dim);
+            xMin = first ? x : std::min(xMin, x);
+            xMax = first ? x : std::max(xMax, x);
+            yMin = first ? y : std::min(yMin, y);
+            yMax = first ? y : std::max(yMax, y);
+            first = false;
+        }
+    }
+    if (!frontier.empty()) {
+        QCPGraph* step = m_plot->addGraph();
+        step->setName(tr("Pareto frontier"));
+        step->setLineStyle(QCPGraph::lsStepLeft);
+        step->setPen(QPen(QColor(40, 40, 40), 1.5, Qt::DashLine));
+        for (int i : frontier)
+            step->addData(cost(points[i]), yOf(points[i]));
+        step->addData(xMax * 1.5, yOf(points[frontier.back()]));
+    }
+    m_emptyNote->setText(first ? tr("No design points yet") : QString());
+    m_plot->legend->setVisible(!first);
+    if (!first) {
+        m_plot->xAxis->setRange(xMin / 1.6, xMax * 1.6);
+        const double pad = std::max(0.5, (yMax - yMin) * 0.08);
+        m_plot->yAxis->setRange(yMin - pad, yMax + pad);
+    } else {
+        m_plot->xAxis->setRange(1e6, 1e10);
+        m_plot->yAxis->setRange(0, 100);
+    }
+    m_plot->replot();
+}
+
 void FrontierPlot::resetView()
 {
-    m_plot->xAxis->setRange(1e6, 1e10);
-    m_plot->yAxis->setRange(0, 100);
+    m_plot->rescaleAxes();
+    m_plot->xAxis->scaleRange(1.3);
+    m_plot->yAxis->scaleRange(1.1);
+    if (m_plot->graphCount() == 0) {
+        m_plot->xAxis->setRange(1e6, 1e10);
+        m_plot->yAxis->setRange(0, 100);
+    }
     m_plot->replot();
+}
+
+bool FrontierPlot::exportTo(const QString& path, int width, int height, QString* error)
+{
+    const QString ext = QFileInfo(path).suffix().toLower();
+    // Write to a temporary sibling and rename, so a failed export never leaves a partial file.
+    const QString tmp = path + QStringLiteral(".part");
+    bool ok = false;
+    if (ext == QLatin1String("png")) {
+        ok = m_plot->savePng(tmp, width, height, 2.0, -1, 96, QCP::ruDotsPerInch);
+    } else if (ext == QLatin1String("pdf")) {
+        ok = m_plot->savePdf(tmp, width, height);
+    } else if (ext == QLatin1String("svg")) {
+        QSvgGenerator svg;
+        svg.setFileName(tmp);
+        svg.setSize(QSize(width, height));
+        svg.setViewBox(QRect(0, 0, width, height));
+        svg.setTitle(QStringLiteral("POQ Studio: accuracy vs cost"));
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            m_plot->toPainter(&painter, width, height);
+            painter.end();
+        }
+    } else {
+        if (error)
+            *error = QStringLiteral("out: the extension must be .svg, .png or .pdf, got '%1'").arg(path);
+        return false;
+    }
+    if (ok) {
+        QFile::remove(path);
+        ok = QFile::rename(tmp, path);
+    }
+    if (!ok) {
+        QFile::remove(tmp);
+        if (error)
+            *error = QStringLiteral("out: cannot write '%1'").arg(path);
+    }
+    return ok;
 }
 
 } // namespace poq::ui

@@ -1,11 +1,18 @@
-// The accuracy-vs-energy scatter (QCustomPlot). Later issues add design points and the Pareto
-// step line; for now it shows the axes, log-scale energy and an empty-state note. GUI thread only.
+// The accuracy-vs-cost scatter (QCustomPlot): one colour and marker per strategy, width labels,
+// the Pareto frontier as a step line, points off the frontier dimmed. Shared by the window and
+// `poq plot` (offscreen), so figures from scripts match the GUI. GUI thread only.
 #pragma once
 
+#include "explore/design_point.h"
+
+#include <QString>
 #include <QWidget>
+
+#include <vector>
 
 class QCustomPlot;
 class QCPItemText;
+class QCPTextElement;
 
 namespace poq::ui {
 
@@ -15,11 +22,21 @@ public:
     explicit FrontierPlot(QWidget* parent = nullptr);
     QCustomPlot* plot() const { return m_plot; }
     bool isEnergyAxisLog() const;
+
+    void setPoints(const std::vector<DesignPoint>& points, CostAxis axis = CostAxis::Energy);
+    int strategyCount() const { return m_strategies; }
+    int frontierSize() const { return m_frontier; }
     void resetView();
+
+    // Writes .svg, .png or .pdf (by extension) at the given size; false with a message otherwise.
+    bool exportTo(const QString& path, int width, int height, QString* error);
 
 private:
     QCustomPlot* m_plot;
     QCPItemText* m_emptyNote;
+    QCPTextElement* m_title;
+    int m_strategies = 0;
+    int m_frontier = 0;
 };
 
 } // namespace poq::ui

@@ -1,0 +1,109 @@
+// `poq sweep NETWORK --widths W,W,... --strategies S,S,... [--hw ...] [--set ...] [--objective ...]
+//  [--accuracy none|measured|FILE.csv] --out FILE.csv`: cost every design point, write the table.
+#include "cli/cli.h"
+
+#include "explore/csv.h"
+#include "explore/sweep.h"
+#include "graph/zoo.h"
+#include "hw/hardware_io.h"
+#include "util/error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <mutex>
+
+#include <unistd.h>
+
+namespace poq::cli {
+
+namespace {
+
+struct SweepOptions {
+    std::string network;
+    std::string widths;
+    std::string strategies;
+    std::string hw = kDefaultPreset;
+    std::vector<std::string> sets;
+    std::string objective = "energy";
+    std::string accuracy = "none";
+    std::string out;
+};
+
+void checkWritable(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    const fs::path parent = fs::absolute(path).parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(parent, ec) || ::access(parent.c_str(), W_OK) != 0)
+        throw InputError("--out: cannot write '" + path + "' (folder missing or not writable)");
+    if (fs::is_directory(path, ec))
+        throw InputError("--out: '" + path + "' is a folder");
+}
+
+void runSweep(const SweepOptions& o)
+{
+    checkWritable(o.out);
+    const Objective objective = parseObjective(o.objective);
+    const Sweep sweep(resolveNetwork(o.network), parseWidthList(o.widths), parseNameList(o.strategies, "strategies"));
+    Hardware hw = loadHardware(o.hw);
+    for (const std::string& s : o.sets)
+        applySetting(hw, s);
+    std::optional<AccuracyTable> table;
+    if (o.accuracy == "measured")
+        throw InputError("accuracy: 'measured' needs the quantized inference engine, which this build does not have "
+                         "yet; use none or an accuracy CSV (network,width,strategy,accuracy)");
+    if (o.accuracy != "none")
+        table = AccuracyTable::loadCsv(o.accuracy);
+
+    const bool tty = ::isatty(STDERR_FILENO);
+    std::mutex printing;
+    MappingCache cache;
+    std::vector<DesignPoint> points;
+    sweep.cost(hw, objective, cache, points, [&](double f) {
+        if (!tty)
+            return;
+        std::lock_guard lock(printing);
+        std::cerr << "\rsweep: " << int(f * 100) << " % of " << sweep.size() << " points" << std::flush;
+    });
+    if (tty)
+        std::cerr << "\r";
+    if (table) {
+        applyAccuracy(points, *table);
+        for (const std::string& w : table->unmatched(points))
+            std::cerr << "poq: warning: " << w << "\n";
+    } else {
+        markPareto(points);
+    }
+    writeSweepCsv(points, o.out);
+    int withAccuracy = 0, frontier = 0;
+    for (const DesignPoint& p : points) {
+        withAccuracy += p.accuracy ? 1 : 0;
+        frontier += p.pareto ? 1 : 0;
+    }
+    std::cout << sweep.network() << ": " << points.size() << " design points on " << hw.name << ", " << withAccuracy
+              << " with accuracy, " << frontier << " on the accuracy-vs-energy frontier; wrote " << o.out << "\n";
+}
+
+} // namespace
+
+void addSweepCommand(CLI::App& app)
+{
+    auto o = std::make_shared<SweepOptions>();
+    CLI::App* sub = app.add_subcommand("sweep", "Cost every (width, strategy) design point of a network; write CSV");
+    sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
+    sub->add_option("--widths", o->widths, "Comma-separated width multipliers, e.g. 0.35,0.5,0.75,1.0")->required();
+    sub->add_option("--strategies", o->strategies, "Comma-separated strategies, e.g. fp16,int8,int4+res8")->required();
+    sub->add_option("--hw", o->hw, "Hardware preset or hardware JSON file")->capture_default_str();
+    sub->add_option("--set", o->sets, "Override a hardware parameter, KEY=VALUE (repeatable)");
+    sub->add_option("--objective", o->objective, "Mapping objective: energy, latency or edp")->capture_default_str();
+    sub->add_option("--accuracy", o->accuracy,
+                    "Accuracy source: none, measured, or a CSV with columns network,width,strategy,accuracy (0..1)")
+        ->capture_default_str();
+    sub->add_option("--out", o->out, "Output CSV file")->required();
+    sub->callback([o] { runSweep(*o); });
+}
+
+} // namespace poq::cli

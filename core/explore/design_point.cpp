@@ -1,0 +1,39 @@
+// The cost-axis table.
+#include "explore/design_point.h"
+
+#include "util/error.h"
+
+#include <array>
+
+namespace poq {
+
+namespace {
+
+const std::array<CostAxisInfo, 6> kAxes = {{
+    {CostAxis::Energy, "energy", "Energy per inference (pJ)", false, [](const DesignPoint& p) { return p.energyPj; }},
+    {CostAxis::Latency, "latency", "Latency (cycles)", false, [](const DesignPoint& p) { return p.latencyCycles; }},
+    {CostAxis::Edp, "edp", "Energy-delay product (pJ x cycles)", false, [](const DesignPoint& p) { return p.edp(); }},
+    {CostAxis::Macs, "macs", "MACs (proxy)", true, [](const DesignPoint& p) { return double(p.macs); }},
+    {CostAxis::Bops, "bops", "Bit operations, MACs x w bits x a bits (proxy)", true,
+     [](const DesignPoint& p) { return p.bops; }},
+    {CostAxis::Size, "size", "Model size (bits, proxy)", true, [](const DesignPoint& p) { return p.weightBits; }},
+}};
+
+} // namespace
+
+std::span<const CostAxisInfo> allCostAxes() { return kAxes; }
+
+const CostAxisInfo& costAxisInfo(CostAxis a) { return kAxes[static_cast<int>(a)]; }
+
+CostAxis parseCostAxis(const std::string& name)
+{
+    std::string allowed;
+    for (const CostAxisInfo& a : kAxes) {
+        if (name == a.name)
+            return a.id;
+        allowed += (allowed.empty() ? "" : ", ") + std::string(a.name);
+    }
+    throw InputError("x: must be one of " + allowed + ", got '" + name + "'");
+}
+
+} // namespace poq

@@ -1,0 +1,106 @@
+// The shared frontier plot offscreen: one scatter per strategy, frontier step line, dimmed points,
+// energy-only sweeps, and export to every format without partial files.
+#include "plots/frontier_plot.h"
+
+#include "explore/pareto.h"
+
+#include <qcustomplot.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace poq;
+using namespace poq::ui;
+
+namespace {
+
+DesignPoint point(const char* strategy, double width, double energyPj, std::optional<double> accuracy)
+{
+    DesignPoint p;
+    p.network = "net";
+    p.strategy = strategy;
+    p.width = width;
+    p.energyPj = energyPj;
+    p.accuracy = accuracy;
+    p.bops = energyPj;
+    return p;
+}
+
+const std::vector<DesignPoint> kPoints = {point("fp16", 0.5, 4e8, 0.6), point("fp16", 1.0, 8e8, 0.7),
+                                          point("int8", 0.5, 1e8, 0.59), point("int8", 1.0, 2e8, 0.69),
+                                          point("int4", 1.0, 3e8, 0.5)};
+
+} // namespace
+
+class TestFrontierPlot : public QObject {
+    Q_OBJECT
+private slots:
+    void scatterAndFrontier();
+    void energyOnly();
+    void exportFormats_data();
+    void exportFormats();
+};
+
+void TestFrontierPlot::scatterAndFrontier()
+{
+    FrontierPlot plot;
+    plot.setPoints(kPoints);
+    QCOMPARE(plot.strategyCount(), 3);
+    QCOMPARE(plot.frontierSize(), int(paretoFrontier(kPoints).size()));
+    QCOMPARE(plot.plot()->graphCount(), 3 * 2 + 1); // on/off frontier per strategy + the step line
+    QCPGraph* step = plot.plot()->graph(plot.plot()->graphCount() - 1);
+    QCOMPARE(step->lineStyle(), QCPGraph::lsStepLeft);
+    QCOMPARE(step->name(), QString("Pareto frontier"));
+    QVERIFY(plot.plot()->legend->visible());
+    QVERIFY(plot.isEnergyAxisLog());
+    // int4 at 3e8 / 50 % is dominated: drawn in the dimmed graph of its strategy.
+    QCOMPARE(plot.plot()->graph(5)->dataCount(), 1);
+    QCOMPARE(plot.plot()->graph(4)->dataCount(), 0);
+    plot.setPoints(kPoints, CostAxis::Bops);
+    QVERIFY(plot.plot()->xAxis->label().contains("Bit operations"));
+}
+
+void TestFrontierPlot::energyOnly()
+{
+    std::vector<DesignPoint> pts = kPoints;
+    for (DesignPoint& p : pts)
+        p.accuracy.reset();
+    FrontierPlot plot;
+    plot.setPoints(pts);
+    QCOMPARE(plot.frontierSize(), 0);
+    QVERIFY(plot.plot()->yAxis->label().contains("Width multiplier"));
+    plot.setPoints({});
+    QCOMPARE(plot.strategyCount(), 0);
+}
+
+void TestFrontierPlot::exportFormats_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("ok");
+    QTest::newRow("svg") << "f.svg" << true;
+    QTest::newRow("png") << "f.png" << true;
+    QTest::newRow("pdf") << "f.pdf" << true;
+    QTest::newRow("gif") << "f.gif" << false;
+    QTest::newRow("missing folder") << "missing/f.png" << false;
+}
+
+void TestFrontierPlot::exportFormats()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, ok);
+    QTemporaryDir dir;
+    FrontierPlot plot;
+    plot.setPoints(kPoints);
+    QString error;
+    const QString path = dir.filePath(name);
+    QCOMPARE(plot.exportTo(path, 800, 500, &error), ok);
+    QCOMPARE(QFileInfo::exists(path), ok);
+    QVERIFY(!QFileInfo::exists(path + ".part"));
+    if (!ok)
+        QVERIFY(error.startsWith("out: "));
+    else
+        QVERIFY(QFileInfo(path).size() > 1000);
+}
+
+QTEST_MAIN(TestFrontierPlot)
+#include "tst_frontier_plot.moc"
