@@ -1,73 +1,237 @@
-// MainWindow: docks, menus, status bar, remembered layout.
+// MainWindow: docks, menus, status bar, and the request -> result -> redraw loop.
 #include "main_window.h"
 
+#include "explore/csv.h"
 #include "graph/network_io.h"
+#include "panels/breakdown_panel.h"
+#include "panels/compare_panel.h"
+#include "panels/hardware_panel.h"
 #include "panels/layer_table_panel.h"
 #include "panels/network_panel.h"
+#include "panels/sweep_panel.h"
 #include "plots/frontier_plot.h"
+#include "session.h"
 #include "ui_resources.h"
+#include "util/atomic_file.h"
 #include "util/version.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
 
 namespace poq::ui {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), m_networkPanel(new NetworkPanel), m_layerPanel(new LayerTablePanel), m_plot(new FrontierPlot)
+    : QMainWindow(parent), m_networkPanel(new NetworkPanel), m_sweepPanel(new SweepPanel),
+      m_hardwarePanel(new HardwarePanel), m_layerPanel(new LayerTablePanel), m_breakdownPanel(new BreakdownPanel),
+      m_comparePanel(new ComparePanel), m_plot(new FrontierPlot), m_controller(new SweepController(this))
 {
     setWindowTitle(QStringLiteral("POQ Studio"));
     setWindowIcon(appIcon());
     setCentralWidget(m_plot);
-
-    auto* networkDock = new QDockWidget(tr("Network"), this);
-    networkDock->setObjectName(QStringLiteral("networkDock"));
-    networkDock->setWidget(m_networkPanel);
-    addDockWidget(Qt::LeftDockWidgetArea, networkDock);
-
-    auto* layerDock = new QDockWidget(tr("Layers"), this);
-    layerDock->setObjectName(QStringLiteral("layerDock"));
-    layerDock->setWidget(m_layerPanel);
-    addDockWidget(Qt::BottomDockWidgetArea, layerDock);
-
+    createDocks();
     createMenus();
-    m_viewMenu->addAction(networkDock->toggleViewAction());
-    m_viewMenu->addAction(layerDock->toggleViewAction());
+    createStatusBar();
 
     connect(m_networkPanel, &NetworkPanel::graphChanged, m_layerPanel, &LayerTablePanel::setGraph);
-    connect(m_networkPanel, &NetworkPanel::failed, this, [this](const QString& m) { statusBar()->showMessage(m); });
-    connect(m_networkPanel, &NetworkPanel::graphChanged, this, [this](std::shared_ptr<const Graph> g) {
-        if (g)
-            statusBar()->showMessage(tr("%1 at width %2").arg(QString::fromStdString(g->name())).arg(g->width()));
+    connect(m_networkPanel->networkCombo(), &QComboBox::currentIndexChanged, this, [this] { requestSweep(); });
+    connect(m_sweepPanel, &SweepPanel::changed, this, [this] { requestSweep(); });
+    connect(m_hardwarePanel, &HardwarePanel::hardwareChanged, this, [this] { requestSweep(); });
+    for (auto* src : {static_cast<QObject*>(m_networkPanel), static_cast<QObject*>(m_sweepPanel)})
+        connect(src, SIGNAL(failed(QString)), statusBar(), SLOT(showMessage(QString)));
+    connect(m_controller, &SweepController::started, this, [this] {
+        m_progress->setValue(0);
+        m_progress->show();
+        m_cancel->show();
     });
+    connect(m_controller, &SweepController::progress, this, [this](int, double f) { m_progress->setValue(int(f * 100)); });
+    connect(m_controller, &SweepController::finished, this, &MainWindow::onResult);
+    connect(m_plot, &FrontierPlot::pointClicked, this, [this](int i, bool shift) { selectPoint(i, shift || m_selection.size() == 1); });
+
+    // First run: the trained Fashion-MNIST models do not exist yet, so start on MobileNetV2 at
+    // 224x224 with energy only.
+    m_networkPanel->selectNetwork(QStringLiteral("mobilenetv2"));
     m_layerPanel->setGraph(m_networkPanel->currentGraph());
     statusBar()->showMessage(tr("Ready"));
-    resize(1200, 800);
+    resize(1400, 900);
     restoreSettings();
+    requestSweep(0);
+}
+
+void MainWindow::createDocks()
+{
+    auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(QString::fromUtf8(name));
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->addWidget(m_networkPanel);
+    leftLayout->addWidget(m_sweepPanel);
+    leftLayout->addStretch(1);
+    m_docks = {dock(tr("Design space"), "designDock", left, Qt::LeftDockWidgetArea),
+               dock(tr("Hardware"), "hardwareDock", m_hardwarePanel, Qt::RightDockWidgetArea),
+               dock(tr("Compare"), "compareDock", m_comparePanel, Qt::RightDockWidgetArea)};
+    auto* tabs = new QTabWidget;
+    tabs->addTab(m_breakdownPanel, tr("Energy breakdown"));
+    tabs->addTab(m_layerPanel, tr("Layers"));
+    m_docks.push_back(dock(tr("Details"), "detailsDock", tabs, Qt::BottomDockWidgetArea));
 }
 
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open Network…"), QKeySequence::Open, this, &MainWindow::onOpenNetwork);
-    file->addAction(tr("&Save Network As…"), QKeySequence::SaveAs, this, &MainWindow::onSaveNetwork);
+    auto pick = [this](bool save, const QString& title, const QString& filter, auto&& action) {
+        return [=, this] {
+            const QString path = save ? QFileDialog::getSaveFileName(this, title, QString(), filter)
+                                      : QFileDialog::getOpenFileName(this, title, QString(), filter);
+            QString error;
+            if (!path.isEmpty() && !action(path, &error))
+                showError(title, error);
+        };
+    };
+    file->addAction(tr("&Open Session…"), QKeySequence::Open, this,
+                    pick(false, tr("Open Session"), tr("POQ sessions (*.poq.json *.json)"),
+                         [this](const QString& p, QString* e) { return openSession(p, e); }));
+    file->addAction(tr("&Save Session As…"), QKeySequence::Save, this,
+                    pick(true, tr("Save Session"), tr("POQ sessions (*.poq.json)"),
+                         [this](const QString& p, QString* e) { return saveSession(p, e); }));
+    file->addSeparator();
+    file->addAction(tr("Open &Network…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
+                    pick(false, tr("Open Network"), tr("POQ networks (*.json)"),
+                         [this](const QString& p, QString* e) { return openNetworkFile(p, e); }));
+    file->addAction(tr("Save Network &As…"), this,
+                    pick(true, tr("Save Network"), tr("POQ networks (*.json)"),
+                         [this](const QString& p, QString* e) { return saveNetworkFile(p, e); }));
+    file->addSeparator();
+    file->addAction(tr("&Export Plot…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                    pick(true, tr("Export Plot"), tr("SVG (*.svg);;PNG (*.png);;PDF (*.pdf)"),
+                         [this](const QString& p, QString* e) { return exportPlot(p, e); }));
+    file->addAction(tr("Export &Data…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
+                    pick(true, tr("Export Data"), tr("CSV (*.csv);;JSON (*.json)"),
+                         [this](const QString& p, QString* e) { return exportData(p, e); }));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    edit->addAction(tr("Reset Plot &View"), QKeySequence(Qt::CTRL | Qt::Key_0), m_plot, &FrontierPlot::resetView);
+    edit->addAction(tr("Reset &Hardware"), m_hardwarePanel, &HardwarePanel::resetAll);
+    edit->addAction(tr("&Cancel Sweep"), QKeySequence(Qt::Key_Escape), m_controller, &SweepController::cancel);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addAction(tr("Reset Plot &View"), QKeySequence(Qt::CTRL | Qt::Key_0), m_plot, &FrontierPlot::resetView);
+    QMenu* axis = m_viewMenu->addMenu(tr("Cost &Axis"));
+    for (const CostAxisInfo& a : allCostAxes())
+        axis->addAction(QString::fromUtf8(a.label), this, [this, id = a.id] {
+            m_axis = id;
+            m_plot->setPoints(m_points, m_axis);
+        });
+    m_viewMenu->addSeparator();
+    for (QDockWidget* d : m_docks)
+        m_viewMenu->addAction(d->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About POQ Studio"), this, &MainWindow::showAbout);
+    help->addAction(tr("&About POQ Studio"), this, [this] {
+        QMessageBox::about(this, tr("About POQ Studio"),
+                           tr("<h3>POQ Studio %1</h3><p>Pareto-optimal quantization: compare number formats fairly by "
+                              "sweeping each over a width multiplier and costing every point with a detailed processor "
+                              "energy model.</p><p>Methodology: De Putter, Eissa, Corporaal, IEEE Access 13, 2025.</p>")
+                               .arg(QString::fromUtf8(kVersion)));
+    });
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 100);
+    m_progress->setMaximumWidth(200);
+    m_cancel = new QPushButton(tr("Cancel"));
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    m_progress->hide();
+    m_cancel->hide();
+    connect(m_cancel, &QPushButton::clicked, m_controller, &SweepController::cancel);
+}
+
+void MainWindow::requestSweep(int delayMs)
+{
+    const NetworkSpec* spec = m_networkPanel->currentSpec();
+    const std::vector<double> widths = m_sweepPanel->widths();
+    const std::vector<std::string> strategies = m_sweepPanel->strategies();
+    if (!spec || widths.empty() || strategies.empty()) {
+        statusBar()->showMessage(tr("Check at least one width and one strategy"));
+        return;
+    }
+    m_controller->request({*spec, widths, strategies, m_hardwarePanel->hardware(), m_sweepPanel->objective(),
+                           m_sweepPanel->accuracy()},
+                          delayMs);
+}
+
+void MainWindow::onResult(const SweepResult& r)
+{
+    m_progress->hide();
+    m_cancel->hide();
+    if (r.cancelled) {
+        statusBar()->showMessage(tr("Sweep cancelled"));
+    } else if (!r.ok) {
+        statusBar()->showMessage(r.error);
+    } else {
+        m_points = r.points;
+        m_plot->setPoints(m_points, m_axis);
+        m_comparePanel->setPoints(m_points);
+        int frontier = 0;
+        for (const DesignPoint& p : m_points)
+            frontier += p.pareto ? 1 : 0;
+        statusBar()->showMessage(tr("%1 design points costed in %2 ms on %3; %4 on the frontier")
+                                     .arg(m_points.size()).arg(r.elapsedMs, 0, 'f', 0)
+                                     .arg(QString::fromStdString(m_hardwarePanel->hardware().name)).arg(frontier));
+        std::vector<int> keep;
+        for (int i : m_selection)
+            if (i < int(m_points.size()))
+                keep.push_back(i);
+        m_selection.clear();
+        for (size_t k = 0; k < keep.size(); ++k)
+            selectPoint(keep[k], k > 0);
+    }
+    emit sweepFinished();
+}
+
+void MainWindow::selectPoint(int index, bool compare)
+{
+    if (index < 0 || index >= int(m_points.size()))
+        return;
+    if (!compare || m_selection.empty())
+        m_selection = {index};
+    else
+        m_selection = {m_selection.front(), index};
+    m_plot->setSelection(m_selection);
+    const auto a = m_controller->costPoint(m_points[m_selection[0]]);
+    if (!a)
+        return;
+    if (m_selection.size() == 2) {
+        const auto b = m_controller->costPoint(m_points[m_selection[1]]);
+        if (b)
+            m_breakdownPanel->setPoints(m_points[m_selection[0]], *a, &m_points[m_selection[1]], &*b);
+    } else {
+        m_breakdownPanel->setPoints(m_points[m_selection[0]], *a);
+    }
 }
 
 bool MainWindow::openNetworkFile(const QString& path, QString* error)
@@ -79,54 +243,109 @@ bool MainWindow::openNetworkFile(const QString& path, QString* error)
             *error = message;
         return false;
     }
+    m_networkFile = path;
     statusBar()->showMessage(tr("Opened %1").arg(path));
     return true;
 }
 
 bool MainWindow::saveNetworkFile(const QString& path, QString* error)
 {
-    const NetworkSpec* spec = m_networkPanel->currentSpec();
     try {
-        if (!spec)
+        if (!m_networkPanel->currentSpec())
             throw std::runtime_error("no network selected");
-        poq::saveNetworkFile(*spec, path.toStdString());
+        poq::saveNetworkFile(*m_networkPanel->currentSpec(), path.toStdString());
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::exportPlot(const QString& path, QString* error)
+{
+    return m_plot->exportTo(path, std::max(640, m_plot->width()), std::max(420, m_plot->height()), error);
+}
+
+bool MainWindow::exportData(const QString& path, QString* error)
+{
+    try {
+        if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+            nlohmann::ordered_json j = nlohmann::ordered_json::array();
+            for (const DesignPoint& p : m_points)
+                j.push_back({{"network", p.network}, {"width", p.width}, {"strategy", p.strategy},
+                             {"accuracy", p.accuracy ? nlohmann::ordered_json(*p.accuracy) : nlohmann::ordered_json()},
+                             {"energyPj", p.energyPj}, {"macPj", p.macPj}, {"rfPj", p.rfPj}, {"sramPj", p.sramPj},
+                             {"dramPj", p.dramPj}, {"otherPj", p.otherPj}, {"latencyCycles", p.latencyCycles},
+                             {"macs", p.macs}, {"bops", p.bops}, {"weightBits", p.weightBits}, {"pareto", p.pareto}});
+            writeFileAtomically(path.toStdString(), j.dump(1) + "\n");
+        } else {
+            writeSweepCsv(m_points, path.toStdString());
+        }
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::saveSession(const QString& path, QString* error)
+{
+    Session s;
+    s.networkIsFile = !m_networkFile.isEmpty() && m_networkPanel->currentNetworkName().contains('(');
+    s.network = s.networkIsFile ? m_networkFile : m_networkPanel->currentNetworkName();
+    s.width = m_networkPanel->width();
+    s.widths = m_sweepPanel->widths();
+    s.strategies = m_sweepPanel->strategies();
+    s.hardware = m_hardwarePanel->hardware();
+    s.objective = m_sweepPanel->objective();
+    s.accuracyFile = m_sweepPanel->accuracyFile();
+    try {
+        writeFileAtomically(path.toStdString(), sessionToJson(s).toStdString());
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved session %1").arg(path));
+    return true;
+}
+
+bool MainWindow::openSession(const QString& path, QString* error)
+{
+    QString message;
+    try {
+        const Session s = sessionFromJson(QByteArray::fromStdString(readWholeFile(path.toStdString())), path);
+        // Check everything that can fail before changing anything.
+        if (!s.networkIsFile && m_networkPanel->networkCombo()->findText(s.network) < 0)
+            throw std::runtime_error(path.toStdString() + ": network: unknown network '" + s.network.toStdString() + "'");
+        if (!s.accuracyFile.isEmpty())
+            AccuracyTable::loadCsv(s.accuracyFile.toStdString());
+        if (s.networkIsFile)
+            loadNetworkFile(s.network.toStdString());
+        if (s.networkIsFile ? !openNetworkFile(s.network, &message) : !m_networkPanel->selectNetwork(s.network))
+            throw std::runtime_error(message.toStdString());
+        m_networkPanel->setWidth(s.width);
+        m_sweepPanel->setWidths(s.widths);
+        m_sweepPanel->setStrategies(s.strategies);
+        m_sweepPanel->setObjective(s.objective);
+        m_sweepPanel->setAccuracyFile(s.accuracyFile, &message);
+        m_hardwarePanel->setHardware(s.hardware);
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());
         statusBar()->showMessage(QString::fromStdString(e.what()));
         return false;
     }
-    statusBar()->showMessage(tr("Saved %1").arg(path));
+    statusBar()->showMessage(tr("Opened session %1").arg(path));
     return true;
 }
 
-void MainWindow::onOpenNetwork()
+void MainWindow::showError(const QString& title, const QString& message)
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Network"), QString(),
-                                                      tr("POQ networks (*.json);;All files (*)"));
-    QString error;
-    if (!path.isEmpty() && !openNetworkFile(path, &error))
-        QMessageBox::warning(this, tr("Cannot open network"), error);
-}
-
-void MainWindow::onSaveNetwork()
-{
-    const QString suggested = m_networkPanel->currentNetworkName().section(' ', 0, 0) + QStringLiteral(".json");
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save Network As"), suggested,
-                                                      tr("POQ networks (*.json)"));
-    QString error;
-    if (!path.isEmpty() && !saveNetworkFile(path, &error))
-        QMessageBox::warning(this, tr("Cannot save network"), error);
-}
-
-void MainWindow::showAbout()
-{
-    QMessageBox::about(this, tr("About POQ Studio"),
-                       tr("<h3>POQ Studio %1</h3>"
-                          "<p>Pareto-optimal quantization: compare number formats fairly by sweeping each over "
-                          "a width multiplier and costing every point with a detailed processor energy model.</p>"
-                          "<p>Methodology: De Putter, Eissa, Corporaal, IEEE Access 13, 2025.</p>")
-                           .arg(QString::fromUtf8(kVersion)));
+    statusBar()->showMessage(message);
+    QMessageBox::warning(this, title, message);
 }
 
 void MainWindow::restoreSettings()
@@ -141,6 +360,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    m_controller->cancel();
     event->accept();
 }
 

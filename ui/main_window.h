@@ -1,14 +1,26 @@
-// The POQ Studio main window: wires the panels and the plot together, owns menus and settings.
-// Kept short on purpose: panels and plots do the work. GUI thread only.
+// The POQ Studio main window: wires the panels, the plot and the sweep controller together, owns
+// menus, exports, sessions and settings. Kept short: panels and the controller do the work.
+// GUI thread only.
 #pragma once
+
+#include "controllers/sweep_controller.h"
 
 #include <QMainWindow>
 
+class QDockWidget;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
 namespace poq::ui {
 
+class BreakdownPanel;
+class ComparePanel;
 class FrontierPlot;
+class HardwarePanel;
 class LayerTablePanel;
 class NetworkPanel;
+class SweepPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -16,28 +28,55 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
 
     NetworkPanel* networkPanel() const { return m_networkPanel; }
+    SweepPanel* sweepPanel() const { return m_sweepPanel; }
+    HardwarePanel* hardwarePanel() const { return m_hardwarePanel; }
     LayerTablePanel* layerPanel() const { return m_layerPanel; }
+    BreakdownPanel* breakdownPanel() const { return m_breakdownPanel; }
+    ComparePanel* comparePanel() const { return m_comparePanel; }
     FrontierPlot* frontierPlot() const { return m_plot; }
+    SweepController* controller() const { return m_controller; }
+    const std::vector<DesignPoint>& points() const { return m_points; }
 
-    // Loads a network file; false with a one-line message on bad input (nothing else changes).
+    // Each returns false with a one-line message on bad input or a failed write; nothing else changes.
     bool openNetworkFile(const QString& path, QString* error = nullptr);
-    // Saves the current network as a JSON network file (atomic write).
     bool saveNetworkFile(const QString& path, QString* error = nullptr);
+    bool exportPlot(const QString& path, QString* error = nullptr);
+    bool exportData(const QString& path, QString* error = nullptr); // .csv or .json
+    bool saveSession(const QString& path, QString* error = nullptr);
+    bool openSession(const QString& path, QString* error = nullptr);
+    void selectPoint(int index, bool compare);
+    void requestSweep(int delayMs = 40);
+
+signals:
+    void sweepFinished(); // after the plot and panels show a new result (or a cancel / failure)
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void createDocks();
     void createMenus();
+    void createStatusBar();
     void restoreSettings();
-    void onOpenNetwork();
-    void onSaveNetwork();
-    void showAbout();
+    void onResult(const SweepResult& r);
+    void showError(const QString& title, const QString& message);
 
     NetworkPanel* m_networkPanel;
+    SweepPanel* m_sweepPanel;
+    HardwarePanel* m_hardwarePanel;
     LayerTablePanel* m_layerPanel;
+    BreakdownPanel* m_breakdownPanel;
+    ComparePanel* m_comparePanel;
     FrontierPlot* m_plot;
+    SweepController* m_controller;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_cancel = nullptr;
     QMenu* m_viewMenu = nullptr;
+    std::vector<DesignPoint> m_points;
+    std::vector<int> m_selection;
+    std::vector<QDockWidget*> m_docks;
+    CostAxis m_axis = CostAxis::Energy;
+    QString m_networkFile; // when the network came from a file
 };
 
 } // namespace poq::ui

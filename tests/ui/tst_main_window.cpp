@@ -1,20 +1,30 @@
-// The main window offscreen: title, empty frontier plot, network panel driving the layer table,
-// and bad network files reported without changing anything.
+// The main window offscreen, as a user drives it: sweeps on start, sliders re-cost, toggles change
+// the points, clicks fill the breakdown, exports, sessions, cancel, and bad input changing nothing.
 #include "main_window.h"
 #include "models/layer_table_model.h"
+#include "panels/breakdown_panel.h"
+#include "panels/compare_panel.h"
+#include "panels/hardware_panel.h"
 #include "panels/layer_table_panel.h"
 #include "panels/network_panel.h"
+#include "panels/sweep_panel.h"
 #include "plots/frontier_plot.h"
 #include "ui_resources.h"
 
+#include "explore/pareto.h"
+#include "formats/precision.h"
 #include "graph/network_io.h"
 #include "graph/zoo.h"
+#include "hw/hw_params.h"
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QListWidget>
 #include <QMenuBar>
+#include <QSignalSpy>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -22,17 +32,36 @@
 using namespace poq;
 using namespace poq::ui;
 
+namespace {
+
+bool waitForSweep(MainWindow& w, QSignalSpy& spy)
+{
+    return spy.wait(60000) || !spy.isEmpty();
+}
+
+int findPoint(const MainWindow& w, const std::string& strategy, double width)
+{
+    for (size_t i = 0; i < w.points().size(); ++i)
+        if (w.points()[i].strategy == strategy && w.points()[i].width == width)
+            return static_cast<int>(i);
+    return -1;
+}
+
+} // namespace
+
 class TestMainWindow : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase();
-    void windowAndPlot();
-    void menus();
-    void zooIsListedAndDefaultSelected();
-    void networkDrivesLayerTable_data();
+    void windowMenusAndFirstSweep();
+    void sliderRecostsAndMatchesCore();
+    void togglesChangePointsAndFrontier();
+    void selectingPointsFillsBreakdown();
+    void exportsAreValidFiles();
+    void sessionRoundTrip();
+    void cancelReturnsToIdle();
+    void badInputChangesNothing();
     void networkDrivesLayerTable();
-    void badNetworkFileChangesNothing();
-    void goodNetworkFileIsSelected();
 };
 
 void TestMainWindow::initTestCase()
@@ -41,88 +70,224 @@ void TestMainWindow::initTestCase()
     setApplicationMetadata();
 }
 
-void TestMainWindow::windowAndPlot()
+void TestMainWindow::windowMenusAndFirstSweep()
 {
     MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
     w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
     QCOMPARE(w.windowTitle(), QString("POQ Studio"));
-    QVERIFY(w.frontierPlot()->isEnergyAxisLog());
-    QCOMPARE(w.frontierPlot()->plot()->graphCount(), 0);
-    QVERIFY(w.frontierPlot()->plot()->yAxis->label().contains("accuracy"));
-}
-
-void TestMainWindow::menus()
-{
-    MainWindow w;
     QStringList titles;
     for (QAction* a : w.menuBar()->actions())
         titles << a->text().remove('&');
     QCOMPARE(titles, (QStringList{"File", "Edit", "View", "Help"}));
+    QVERIFY(waitForSweep(w, spy));
+    // First run: MobileNetV2 at 224x224, energy only, default widths x strategies.
+    QCOMPARE(w.networkPanel()->currentNetworkName(), QString("mobilenetv2"));
+    QCOMPARE(int(w.points().size()), int(w.sweepPanel()->widths().size() * w.sweepPanel()->strategies().size()));
+    QVERIFY(w.frontierPlot()->isEnergyAxisLog());
+    QVERIFY(w.frontierPlot()->plot()->graphCount() > 0);
 }
 
-void TestMainWindow::zooIsListedAndDefaultSelected()
+void TestMainWindow::sliderRecostsAndMatchesCore()
 {
     MainWindow w;
-    QComboBox* combo = w.networkPanel()->networkCombo();
-    QCOMPARE(combo->count(), int(zoo().size()));
-    for (const ZooEntry& e : zoo())
-        QVERIFY(combo->findText(e.name) >= 0);
-    QCOMPARE(w.networkPanel()->currentNetworkName(), QString(kDefaultNetwork));
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    const int i = findPoint(w, "int8", 1.0);
+    QVERIFY(i >= 0);
+    const double before = w.points()[i].energyPj;
+    spy.clear();
+    // Drag the DRAM read-energy slider (as a user would) and wait for the re-cost.
+    QSlider* slider = w.hardwarePanel()->slider("dram.readPjPerBit");
+    QVERIFY(slider);
+    slider->setValue(slider->value() - 120);
+    QVERIFY(waitForSweep(w, spy));
+    const int j = findPoint(w, "int8", 1.0);
+    QVERIFY(w.points()[j].energyPj < before);
+    // Same settings through core (what `poq energy` runs).
+    const Hardware hw = w.hardwarePanel()->hardware();
+    const Graph g = Graph::build(findZoo("mobilenetv2")->build(), 1.0);
+    const NetworkCost c = costNetwork(g, assignPrecision(g, QuantStrategy::parse("int8")), hw);
+    QVERIFY(std::fabs(c.total.energyPj() - w.points()[j].energyPj) <= 1e-9 * c.total.energyPj());
+    // The breakdown of a selected point follows the slider too.
+    w.selectPoint(j, false);
+    const QString title = w.breakdownPanel()->title();
+    spy.clear();
+    QString error;
+    QVERIFY(w.hardwarePanel()->setValue("dram.readPjPerBit", 40, &error));
+    QVERIFY(waitForSweep(w, spy));
+    QVERIFY(w.breakdownPanel()->title() != title);
+    QVERIFY(!w.hardwarePanel()->setValue("dram.readPjPerBit", 1e9, &error));
+    QVERIFY(error.startsWith("dram.readPjPerBit: must be in"));
 }
 
-void TestMainWindow::networkDrivesLayerTable_data()
+void TestMainWindow::togglesChangePointsAndFrontier()
 {
-    QTest::addColumn<QString>("network");
-    QTest::addColumn<double>("width");
-    QTest::newRow("resnet18") << "resnet18" << 1.0;
-    QTest::newRow("mobilenetv2 0.5") << "mobilenetv2" << 0.5;
-    QTest::newRow("fmnist 2.0") << "mobilenetv2-fmnist" << 2.0;
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    spy.clear();
+    QString error;
+    QVERIFY(w.sweepPanel()->setAccuracyFile(POQ_TEST_DATA_DIR "/explore/accuracy.csv", &error));
+    QVERIFY(w.sweepPanel()->setWidths({0.35, 0.5, 0.75, 1.0, 1.4}));
+    QVERIFY(w.sweepPanel()->setStrategies({"fp16", "int8", "int4", "int4+res8"}));
+    QTRY_VERIFY_WITH_TIMEOUT(int(w.points().size()) == 20 && w.points()[0].accuracy.has_value(), 60000);
+    const std::vector<int> core = paretoFrontier(w.points());
+    QCOMPARE(w.frontierPlot()->frontierIndices(), core);
+    QVERIFY(!core.empty());
+    QCOMPARE(w.frontierPlot()->frontierSize(), int(core.size()));
+    QVERIFY2(w.comparePanel()->resultText().contains("less energy at equal accuracy"), qPrintable(w.comparePanel()->resultText()));
+    // Unchecking a strategy removes its points.
+    spy.clear();
+    w.sweepPanel()->strategyList()->findItems("int4", Qt::MatchExactly).first()->setCheckState(Qt::Unchecked);
+    QTRY_COMPARE_WITH_TIMEOUT(int(w.points().size()), 15, 60000);
+}
+
+void TestMainWindow::selectingPointsFillsBreakdown()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    const int a = findPoint(w, "fp16", 0.5), b = findPoint(w, "int8", 0.5);
+    w.selectPoint(a, false);
+    QVERIFY(w.breakdownPanel()->barLayers() > 50);
+    QVERIFY(w.breakdownPanel()->title().startsWith("fp16 @ 0.5"));
+    QCOMPARE(w.breakdownPanel()->layerPlot()->plottableCount(), 6); // MAC RF SRAM DRAM element-wise static
+    w.breakdownPanel()->setByOperand(true);
+    QCOMPARE(w.breakdownPanel()->layerPlot()->plottableCount(), 3); // W I O
+    w.selectPoint(b, true);
+    QVERIFY(w.breakdownPanel()->title().contains("compared with int8 @ 0.5"));
+    // Clicking on the plot selects the nearest point.
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QCustomPlot* plot = w.frontierPlot()->plot();
+    const DesignPoint& p = w.points()[b];
+    const QPoint px(int(plot->xAxis->coordToPixel(p.energyPj)), int(plot->yAxis->coordToPixel(p.width)));
+    QSignalSpy clicks(w.frontierPlot(), &FrontierPlot::pointClicked);
+    QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, px);
+    QCOMPARE(clicks.count(), 1);
+    QCOMPARE(clicks.first().at(0).toInt(), b);
+}
+
+void TestMainWindow::exportsAreValidFiles()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    QTemporaryDir dir;
+    const QList<QPair<QString, QByteArray>> files = {{"p.png", "\x89PNG"}, {"p.svg", "<?xml"}, {"p.pdf", "%PDF"},
+                                                     {"d.csv", "network,width,strategy"}, {"d.json", "["}};
+    for (const auto& [name, magic] : files) {
+        const QString path = dir.filePath(name);
+        QString error;
+        const bool ok = name.startsWith('p') ? w.exportPlot(path, &error) : w.exportData(path, &error);
+        QVERIFY2(ok, qPrintable(error));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY2(f.read(magic.size()) == magic, qPrintable(name));
+    }
+    QString error;
+    QVERIFY(!w.exportPlot(dir.filePath("p.bmp"), &error));
+    QVERIFY(!w.exportData("/nonexistent/d.csv", &error));
+}
+
+void TestMainWindow::sessionRoundTrip()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("s.poq.json");
+    {
+        MainWindow w;
+        QSignalSpy spy(&w, &MainWindow::sweepFinished);
+        QVERIFY(waitForSweep(w, spy));
+        QVERIFY(w.networkPanel()->selectNetwork("resnet20"));
+        QVERIFY(w.sweepPanel()->setWidths({0.5, 2.0}));
+        QVERIFY(w.sweepPanel()->setStrategies({"bf16", "int4+res16"}));
+        QVERIFY(w.hardwarePanel()->setValue("sram.sizeBytes", 65536));
+        QString error;
+        QVERIFY2(w.saveSession(path, &error), qPrintable(error));
+    }
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    QString error;
+    QVERIFY2(w.openSession(path, &error), qPrintable(error));
+    QCOMPARE(w.networkPanel()->currentNetworkName(), QString("resnet20"));
+    QCOMPARE(w.sweepPanel()->widths(), (std::vector<double>{0.5, 2.0}));
+    QCOMPARE(w.sweepPanel()->strategies(), (std::vector<std::string>{"bf16", "int4+res16"}));
+    QCOMPARE(getParam(w.hardwarePanel()->hardware(), "sram.sizeBytes"), 65536.0);
+    QTRY_VERIFY_WITH_TIMEOUT(w.points().size() == 4 && w.points()[0].network == "resnet20", 60000);
+}
+
+void TestMainWindow::cancelReturnsToIdle()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    const size_t before = w.points().size();
+    spy.clear();
+    QVERIFY(w.networkPanel()->selectNetwork("resnet50"));
+    QVERIFY(w.sweepPanel()->setWidths({0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0}));
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller()->busy(), 5000);
+    w.controller()->cancel();
+    QVERIFY(!spy.isEmpty() || spy.wait(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->busy(), 10000);
+    QCOMPARE(w.points().size(), before); // the last finished result stays on screen
+}
+
+void TestMainWindow::badInputChangesNothing()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    const QString network = w.networkPanel()->currentNetworkName();
+    const int networks = w.networkPanel()->networkCombo()->count();
+    const auto widths = w.sweepPanel()->widths();
+    QString error;
+    QVERIFY(!w.openNetworkFile(POQ_TEST_DATA_DIR "/networks/add-shapes.json", &error));
+    QVERIFY2(error.contains("layer 'join' (Add)"), qPrintable(error));
+    QVERIFY(!w.openNetworkFile("/nonexistent.json", &error));
+    QVERIFY(!w.sweepPanel()->setAccuracyFile(POQ_TEST_DATA_DIR "/explore/duplicate.csv", &error));
+    QVERIFY(error.contains("duplicate of line 2"));
+    QVERIFY(!w.sweepPanel()->accuracy().has_value());
+    QTemporaryDir dir;
+    for (const QByteArray& bad : {QByteArray("{not json"), QByteArray("{\"format\":\"poq-session\",\"network\":\"nope\","
+                                                                        "\"widths\":[1],\"strategies\":[\"int8\"],\"hardware\":{}}"),
+                                  QByteArray("{\"format\":\"poq-session\",\"network\":\"resnet18\",\"widths\":[9],"
+                                             "\"strategies\":[\"int8\"],\"hardware\":{}}")}) {
+        const QString path = dir.filePath("bad.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bad);
+        f.close();
+        QVERIFY(!w.openSession(path, &error));
+        QVERIFY(error.startsWith(path) || error.contains("bad.json"));
+    }
+    QVERIFY(!w.sweepPanel()->addWidth("7", &error));
+    QVERIFY(!w.sweepPanel()->addStrategy("int99", &error));
+    QCOMPARE(w.networkPanel()->currentNetworkName(), network);
+    QCOMPARE(w.networkPanel()->networkCombo()->count(), networks);
+    QCOMPARE(w.sweepPanel()->widths(), widths);
 }
 
 void TestMainWindow::networkDrivesLayerTable()
 {
-    QFETCH(QString, network);
-    QFETCH(double, width);
     MainWindow w;
-    QVERIFY(w.networkPanel()->selectNetwork(network));
-    w.networkPanel()->widthSpin()->setValue(width);
-    const Graph expected = Graph::build(findZoo(network.toStdString())->build(), width);
+    QVERIFY(w.networkPanel()->selectNetwork("resnet18"));
+    w.networkPanel()->widthSpin()->setValue(0.5);
+    const Graph expected = Graph::build(findZoo("resnet18")->build(), 0.5);
     LayerTableModel* model = w.layerPanel()->model();
     QCOMPARE(model->rowCount(), int(expected.layers().size()));
     qlonglong macs = 0;
     for (int r = 0; r < model->rowCount(); ++r)
         macs += model->data(model->index(r, LayerTableModel::Macs), Qt::UserRole).toLongLong();
     QCOMPARE(macs, qlonglong(expected.totalMacs()));
-    QCOMPARE(w.networkPanel()->currentGraph()->width(), width);
-}
-
-void TestMainWindow::badNetworkFileChangesNothing()
-{
-    MainWindow w;
-    const int before = w.networkPanel()->networkCombo()->count();
-    const QString current = w.networkPanel()->currentNetworkName();
-    QString error;
-    QVERIFY(!w.openNetworkFile(POQ_TEST_DATA_DIR "/networks/add-shapes.json", &error));
-    QVERIFY2(error.contains("layer 'join' (Add)"), qPrintable(error));
-    QVERIFY(!w.openNetworkFile("/nonexistent.json", &error));
-    QVERIFY(error.contains("cannot read"));
-    QCOMPARE(w.networkPanel()->networkCombo()->count(), before);
-    QCOMPARE(w.networkPanel()->currentNetworkName(), current);
-}
-
-void TestMainWindow::goodNetworkFileIsSelected()
-{
-    MainWindow w;
     QString error;
     QVERIFY2(w.openNetworkFile(POQ_RESOURCE_DIR "/networks/tiny-residual.json", &error), qPrintable(error));
-    QVERIFY(w.networkPanel()->currentNetworkName().startsWith("tiny-residual"));
     QCOMPARE(w.layerPanel()->model()->rowCount(), 11);
-    // Save it back through the window and compare.
     QTemporaryDir dir;
-    const QString out = dir.filePath("saved.json");
-    QVERIFY(w.saveNetworkFile(out, &error));
-    QVERIFY(loadNetworkFile(out.toStdString()) == loadNetworkFile(POQ_RESOURCE_DIR "/networks/tiny-residual.json"));
+    QVERIFY(w.saveNetworkFile(dir.filePath("n.json"), &error));
+    QVERIFY(loadNetworkFile(dir.filePath("n.json").toStdString()) == loadNetworkFile(POQ_RESOURCE_DIR "/networks/tiny-residual.json"));
 }
 
 QTEST_MAIN(TestMainWindow)

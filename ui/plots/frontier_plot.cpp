@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -55,6 +56,78 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
+
+    m_plot->setMouseTracking(true);
+    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* ev) {
+        const int i = pointAt(ev->position());
+        if (i >= 0)
+            QToolTip::showText(ev->globalPosition().toPoint(), pointText(i), m_plot);
+        else
+            QToolTip::hideText();
+    });
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* ev) {
+        const int i = pointAt(ev->position());
+        if (i >= 0)
+            emit pointClicked(i, ev->modifiers() & Qt::ShiftModifier);
+    });
+}
+
+int FrontierPlot::pointAt(const QPointF& pos, double radiusPx) const
+{
+    const auto cost = costAxisInfo(m_axis).value;
+    int best = -1;
+    double bestD = radiusPx * radiusPx;
+    for (size_t i = 0; i < m_points.size(); ++i) {
+        const DesignPoint& p = m_points[i];
+        if ((m_anyAccuracy && !p.accuracy) || !(cost(p) > 0))
+            continue;
+        const double y = m_anyAccuracy ? 100.0 * *p.accuracy : p.width;
+        const double dx = m_plot->xAxis->coordToPixel(cost(p)) - pos.x(), dy = m_plot->yAxis->coordToPixel(y) - pos.y();
+        if (dx * dx + dy * dy <= bestD) {
+            bestD = dx * dx + dy * dy;
+            best = static_cast<int>(i);
+        }
+    }
+    return best;
+}
+
+QString FrontierPlot::pointText(int index) const
+{
+    if (index < 0 || index >= int(m_points.size()))
+        return {};
+    const DesignPoint& p = m_points[index];
+    QString acc = p.accuracy ? QStringLiteral("%1 %").arg(100 * *p.accuracy, 0, 'f', 2) : tr("not measured");
+    if (p.accuracyLo && p.accuracyHi)
+        acc += QStringLiteral(" (%1-%2)").arg(100 * *p.accuracyLo, 0, 'f', 1).arg(100 * *p.accuracyHi, 0, 'f', 1);
+    return tr("%1 at width %2%3\naccuracy %4\nenergy %5 µJ (MAC %6, RF %7, SRAM %8, DRAM %9, other %10)\n"
+              "latency %11 cycles\nMACs %12, BOPs %13, weights %14 kB")
+        .arg(QString::fromStdString(p.strategy)).arg(p.width)
+        .arg(p.pareto ? tr(", on the frontier") : QString(), acc)
+        .arg(p.energyPj / 1e6, 0, 'f', 2).arg(p.macPj / 1e6, 0, 'f', 2).arg(p.rfPj / 1e6, 0, 'f', 2)
+        .arg(p.sramPj / 1e6, 0, 'f', 2).arg(p.dramPj / 1e6, 0, 'f', 2).arg(p.otherPj / 1e6, 0, 'f', 2)
+        .arg(p.latencyCycles, 0, 'f', 0).arg(double(p.macs), 0, 'g', 4).arg(p.bops, 0, 'g', 4)
+        .arg(p.weightBits / 8000, 0, 'f', 1);
+}
+
+void FrontierPlot::setSelection(const std::vector<int>& indices)
+{
+    const auto cost = costAxisInfo(m_axis).value;
+    QCPGraph* ring = nullptr;
+    for (int g = 0; g < m_plot->graphCount(); ++g)
+        if (m_plot->graph(g)->name() == QLatin1String("selection"))
+            ring = m_plot->graph(g);
+    if (!ring) {
+        ring = m_plot->addGraph();
+        ring->setName(QStringLiteral("selection"));
+        ring->removeFromLegend();
+        ring->setLineStyle(QCPGraph::lsNone);
+        ring->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2), Qt::NoBrush, 18));
+    }
+    ring->data()->clear();
+    for (int i : indices)
+        if (i >= 0 && i < int(m_points.size()))
+            ring->addData(cost(m_points[i]), m_anyAccuracy ? 100.0 * m_points[i].accuracy.value_or(0) : m_points[i].width);
+    m_plot->replot();
 }
 
 bool FrontierPlot::isEnergyAxisLog() const { return m_plot->xAxis->scaleType() == QCPAxis::stLogarithmic; }
@@ -63,6 +136,8 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
 {
     m_plot->clearGraphs();
     m_plot->clearItems();
+    m_points = points;
+    m_axis = axis;
     m_emptyNote = new QCPItemText(m_plot);
     m_emptyNote->setPositionAlignment(Qt::AlignCenter);
     m_emptyNote->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -83,7 +158,9 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
     for (const DesignPoint& p : points)
         if (std::find(order.begin(), order.end(), p.strategy) == order.end())
             order.push_back(p.strategy);
+    m_anyAccuracy = anyAccuracy;
     const std::vector<int> frontier = anyAccuracy ? paretoFrontier(points, axis) : std::vector<int>{};
+    m_frontierIdx = frontier;
     std::vector<char> onFrontier(points.size(), 0);
     for (int i : frontier)
         onFrontier[i] = 1;

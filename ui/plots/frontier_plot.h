@@ -31,12 +31,25 @@ public:
     // Writes .svg, .png or .pdf (by extension) at the given size; false with a message otherwise.
     bool exportTo(const QString& path, int width, int height, QString* error);
 
+    // The point (index into the last setPoints) nearest to a widget position, within `radiusPx`.
+    int pointAt(const QPointF& pos, double radiusPx = 10) const;
+    QString pointText(int index) const; // every number of a point, for the hover tooltip
+    void setSelection(const std::vector<int>& indices); // ringed
+    const std::vector<int>& frontierIndices() const { return m_frontierIdx; }
+
+signals:
+    void pointClicked(int index, bool withShift);
+
 private:
     QCustomPlot* m_plot;
     QCPItemText* m_emptyNote;
     QCPTextElement* m_title;
     int m_strategies = 0;
     int m_frontier = 0;
+    std::vector<DesignPoint> m_points;
+    std::vector<int> m_frontierIdx;
+    CostAxis m_axis = CostAxis::Energy;
+    bool m_anyAccuracy = false;
 };
 
 } // namespace poq::ui

@@ -1,0 +1,75 @@
+// Runs sweeps off the GUI thread (QtConcurrent). Every request gets a job number; results of a
+// superseded job are dropped and its run is cancelled. Requests are coalesced by a short timer so
+// a dragged slider starts one re-cost per ~40 ms, not one per pixel. Signals carry whole results.
+// GUI thread only (the worker touches only its own copies and the thread-safe MappingCache).
+#pragma once
+
+#include "explore/sweep.h"
+#include "hw/hardware.h"
+#include "hw/mapper.h"
+#include "util/cancel.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace poq::ui {
+
+struct SweepRequest {
+    NetworkSpec network;
+    std::vector<double> widths;
+    std::vector<std::string> strategies;
+    Hardware hardware;
+    Objective objective = Objective::Energy;
+    std::optional<AccuracyTable> accuracy;
+};
+
+struct SweepResult {
+    int job = 0;
+    bool ok = false;
+    bool cancelled = false;
+    QString error;
+    std::vector<DesignPoint> points;
+    double elapsedMs = 0;
+};
+
+class SweepController : public QObject {
+    Q_OBJECT
+public:
+    explicit SweepController(QObject* parent = nullptr);
+    ~SweepController() override;
+
+    // Schedules a run of `request` after the coalescing delay (0 runs at the next event loop turn).
+    void request(const SweepRequest& request, int delayMs = 40);
+    void cancel();
+    bool busy() const { return m_watcher.isRunning() || m_timer.isActive(); }
+    int latestJob() const { return m_job; }
+
+    // The full per-layer cost of one point of the last request, with the cached mapping spaces.
+    std::optional<NetworkCost> costPoint(const DesignPoint& point) const;
+    const SweepRequest* current() const { return m_current ? &*m_current : nullptr; }
+
+signals:
+    void started(int job);
+    void progress(int job, double fraction);
+    void finished(const poq::ui::SweepResult& result);
+
+private:
+    void launch();
+
+    QTimer m_timer;
+    QFutureWatcher<SweepResult> m_watcher;
+    std::optional<SweepRequest> m_pending;
+    std::optional<SweepRequest> m_current;
+    std::shared_ptr<MappingCache> m_cache;
+    std::shared_ptr<CancelToken> m_cancel;
+    int m_job = 0;
+};
+
+} // namespace poq::ui
+
+Q_DECLARE_METATYPE(poq::ui::SweepResult)

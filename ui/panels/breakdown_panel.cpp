@@ -1,0 +1,184 @@
+// BreakdownPanel: stacked QCPBars per category.
+#include "panels/breakdown_panel.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+namespace poq::ui {
+
+namespace {
+
+struct Category {
+    const char* name;
+    QColor color;
+    double (*value)(const LayerEnergy&);
+};
+
+const Category kByLevel[] = {
+    {"MAC", QColor(76, 114, 176), [](const LayerEnergy& e) { return e.macPj; }},
+    {"RF", QColor(129, 178, 154), [](const LayerEnergy& e) { return e.rfPj; }},
+    {"SRAM", QColor(242, 204, 143), [](const LayerEnergy& e) { return e.sramPj; }},
+    {"DRAM", QColor(224, 122, 95), [](const LayerEnergy& e) { return e.dramPj; }},
+    {"element-wise", QColor(155, 135, 190), [](const LayerEnergy& e) { return e.eltwisePj; }},
+    {"static", QColor(160, 160, 160), [](const LayerEnergy& e) { return e.staticPj; }},
+};
+const Category kByOperand[] = {
+    {"weights", QColor(76, 114, 176), [](const LayerEnergy& e) { return e.operandPj[0]; }},
+    {"inputs", QColor(129, 178, 154), [](const LayerEnergy& e) { return e.operandPj[1]; }},
+    {"outputs", QColor(224, 122, 95), [](const LayerEnergy& e) { return e.operandPj[2]; }},
+};
+
+void stack(QCustomPlot* plot, const std::vector<std::vector<double>>& values, std::span<const Category> cats,
+           const QVector<double>& keys)
+{
+    plot->clearPlottables();
+    QCPBars* below = nullptr;
+    for (size_t c = 0; c < cats.size(); ++c) {
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(QString::fromUtf8(cats[c].name));
+        bars->setBrush(cats[c].color);
+        bars->setPen(QPen(cats[c].color.darker(120)));
+        bars->setWidthType(QCPBars::wtPlotCoords);
+        bars->setWidth(0.8);
+        QVector<double> v;
+        for (const auto& row : values)
+            v << row[c] / 1e3; // nJ
+        bars->setData(keys, v, true);
+        if (below)
+            bars->moveAbove(below);
+        below = bars;
+    }
+    plot->rescaleAxes();
+    plot->yAxis->setRangeLower(0);
+    plot->legend->setVisible(true);
+    plot->replot();
+}
+
+} // namespace
+
+BreakdownPanel::BreakdownPanel(QWidget* parent)
+    : QWidget(parent), m_layers(new QCustomPlot(this)), m_totals(new QCustomPlot(this)),
+      m_operand(new QCheckBox(tr("Split memory energy by operand (W / I / O)"), this)), m_title(new QLabel(this))
+{
+    for (QCustomPlot* p : {m_layers, m_totals}) {
+        p->yAxis->setLabel(tr("Energy (nJ)"));
+        p->legend->setFont(QFont(font().family(), 8));
+        p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+        p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+        p->axisRect()->setRangeZoom(Qt::Horizontal);
+        p->axisRect()->setRangeDrag(Qt::Horizontal);
+    }
+    m_layers->xAxis->setLabel(tr("Layer (hover for name and mapping)"));
+    m_totals->setMaximumWidth(260);
+    m_title->setText(tr("Click a point in the plot to see where its energy goes; click a second point to compare."));
+    m_title->setWordWrap(true);
+    auto* plots = new QHBoxLayout;
+    plots->addWidget(m_layers, 1);
+    plots->addWidget(m_totals);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addLayout(plots, 1);
+    layout->addWidget(m_operand);
+    connect(m_operand, &QCheckBox::toggled, this, &BreakdownPanel::redraw);
+    m_layers->setMouseTracking(true);
+    connect(m_layers, &QCustomPlot::mouseMove, this, [this](QMouseEvent* ev) {
+        if (!m_a)
+            return;
+        const int k = int(std::lround(m_layers->xAxis->pixelToCoord(ev->position().x())));
+        if (k < 0 || k >= int(m_shown.size()))
+            return;
+        const LayerEnergy& e = m_a->second.layers[m_shown[k]];
+        QToolTip::showText(ev->globalPosition().toPoint(),
+                           tr("%1 (%2)\n%3 nJ: MAC %4, RF %5, SRAM %6, DRAM %7\n%8")
+                               .arg(QString::fromStdString(e.name), QString::fromUtf8(kindInfo(e.kind).name))
+                               .arg(e.energyPj() / 1e3, 0, 'f', 2).arg(e.macPj / 1e3, 0, 'f', 2)
+                               .arg(e.rfPj / 1e3, 0, 'f', 2).arg(e.sramPj / 1e3, 0, 'f', 2)
+                               .arg(e.dramPj / 1e3, 0, 'f', 2)
+                               .arg(e.mapping.empty() ? tr("(no mapping: element-wise)") : QString::fromStdString(e.mapping)),
+                           m_layers);
+    });
+}
+
+bool BreakdownPanel::byOperand() const { return m_operand->isChecked(); }
+
+void BreakdownPanel::setByOperand(bool on) { m_operand->setChecked(on); }
+
+QString BreakdownPanel::title() const { return m_title->text(); }
+
+void BreakdownPanel::clear()
+{
+    m_a.reset();
+    m_b.reset();
+    m_shown.clear();
+    m_layers->clearPlottables();
+    m_totals->clearPlottables();
+    m_layers->replot();
+    m_totals->replot();
+}
+
+void BreakdownPanel::setPoints(const DesignPoint& a, const NetworkCost& costA, const DesignPoint* b, const NetworkCost* costB)
+{
+    m_a = std::make_pair(a, costA);
+    if (b && costB)
+        m_b = std::make_pair(*b, *costB);
+    else
+        m_b.reset();
+    redraw();
+}
+
+void BreakdownPanel::redraw()
+{
+    if (!m_a)
+        return;
+    const std::span<const Category> cats = byOperand() ? std::span<const Category>(kByOperand)
+                                                       : std::span<const Category>(kByLevel);
+    auto label = [](const DesignPoint& p) {
+        return QStringLiteral("%1 @ %2").arg(QString::fromStdString(p.strategy)).arg(p.width);
+    };
+    m_title->setText(tr("%1: %2 µJ per inference%3")
+                         .arg(label(m_a->first))
+                         .arg(m_a->second.total.energyPj() / 1e6, 0, 'f', 2)
+                         .arg(m_b ? tr(", compared with %1: %2 µJ").arg(label(m_b->first))
+                                         .arg(m_b->second.total.energyPj() / 1e6, 0, 'f', 2)
+                                  : QString()));
+    m_shown.clear();
+    std::vector<std::vector<double>> rows;
+    QVector<double> keys;
+    const auto& layers = m_a->second.layers;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (layers[i].energyPj() <= 0)
+            continue;
+        std::vector<double> row;
+        for (const Category& c : cats)
+            row.push_back(c.value(layers[i]));
+        keys << double(m_shown.size());
+        m_shown.push_back(static_cast<int>(i));
+        rows.push_back(row);
+    }
+    stack(m_layers, rows, cats, keys);
+    std::vector<std::vector<double>> totals;
+    QVector<double> tkeys;
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (const auto* side : {&m_a, &m_b}) {
+        if (!*side)
+            continue;
+        std::vector<double> row;
+        for (const Category& c : cats)
+            row.push_back(c.value((*side)->second.total));
+        ticker->addTick(double(tkeys.size()), label((*side)->first));
+        tkeys << double(tkeys.size());
+        totals.push_back(row);
+    }
+    m_totals->xAxis->setTicker(ticker);
+    stack(m_totals, totals, cats, tkeys);
+    m_totals->xAxis->setRange(-0.6, double(tkeys.size()) - 0.4);
+    m_totals->legend->setVisible(false);
+    m_totals->replot();
+}
+
+} // namespace poq::ui

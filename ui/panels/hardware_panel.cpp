@@ -1,0 +1,242 @@
+// HardwarePanel: sliders built from the hardware parameter rows.
+#include "panels/hardware_panel.h"
+
+#include "hw/hardware_io.h"
+#include "hw/hw_params.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSlider>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace poq::ui {
+
+namespace {
+constexpr int kSteps = 1000;
+}
+
+HardwarePanel::HardwarePanel(QWidget* parent) : QWidget(parent), m_preset(new QComboBox(this))
+{
+    for (const std::string& p : hardwarePresets())
+        m_preset->addItem(QString::fromStdString(p));
+    auto* resetAll = new QPushButton(tr("Reset all"), this);
+    resetAll->setToolTip(tr("Every parameter back to the preset's value"));
+    auto* top = new QHBoxLayout;
+    auto* presetLabel = new QLabel(tr("&Preset"), this);
+    presetLabel->setBuddy(m_preset);
+    top->addWidget(presetLabel);
+    top->addWidget(m_preset, 1);
+    top->addWidget(resetAll);
+
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    m_rowsHost = new QWidget;
+    m_rowsLayout = new QVBoxLayout(m_rowsHost);
+    m_rowsLayout->setContentsMargins(2, 2, 2, 2);
+    scroll->setWidget(m_rowsHost);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(scroll, 1);
+
+    connect(resetAll, &QPushButton::clicked, this, &HardwarePanel::resetAll);
+    connect(m_preset, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+        QString error;
+        if (!m_updating && !name.isEmpty() && QString::fromStdString(m_hw.name) != name)
+            loadHardware(name, &error);
+    });
+    const int def = m_preset->findText(QString::fromUtf8(kDefaultPreset));
+    QString error;
+    loadHardware(def >= 0 ? m_preset->itemText(def) : m_preset->itemText(0), &error);
+}
+
+bool HardwarePanel::loadHardware(const QString& presetOrPath, QString* error)
+{
+    try {
+        m_hw = poq::loadHardware(presetOrPath.toStdString());
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    m_preset0 = m_hw;
+    m_updating = true;
+    const QString name = QString::fromStdString(m_hw.name);
+    if (m_preset->findText(name) < 0)
+        m_preset->addItem(name);
+    m_preset->setCurrentText(name);
+    m_updating = false;
+    rebuildRows();
+    emit hardwareChanged(m_hw);
+    return true;
+}
+
+void HardwarePanel::setHardware(const Hardware& hw)
+{
+    m_hw = hw;
+    m_preset0 = hw;
+    m_updating = true;
+    const QString name = QString::fromStdString(hw.name);
+    if (m_preset->findText(name) < 0)
+        m_preset->addItem(name);
+    m_preset->setCurrentText(name);
+    m_updating = false;
+    rebuildRows();
+    emit hardwareChanged(m_hw);
+}
+
+int HardwarePanel::toSlider(const Row& r, double v) const
+{
+    if (r.log) {
+        const double lo = std::log(std::max(r.min, 1e-12)), hi = std::log(r.max);
+        return int(std::lround((std::log(std::max(v, 1e-12)) - lo) / (hi - lo) * kSteps));
+    }
+    return int(std::lround((v - r.min) / (r.max - r.min) * kSteps));
+}
+
+double HardwarePanel::fromSlider(const Row& r, int pos) const
+{
+    const double t = double(pos) / kSteps;
+    if (r.log) {
+        const double lo = std::log(std::max(r.min, 1e-12)), hi = std::log(r.max);
+        return std::exp(lo + t * (hi - lo));
+    }
+    return r.min + t * (r.max - r.min);
+}
+
+void HardwarePanel::rebuildRows()
+{
+    while (QLayoutItem* item = m_rowsLayout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    m_rows.clear();
+    std::map<std::string, QGridLayout*> groups;
+    std::vector<std::string> order;
+    for (const HwParam& p : hardwareParameters(m_hw)) {
+        if (!groups.count(p.group)) {
+            auto* box = new QGroupBox(QString::fromStdString(p.group), m_rowsHost);
+            box->setCheckable(false);
+            groups[p.group] = new QGridLayout(box);
+            groups[p.group]->setColumnStretch(1, 1);
+            m_rowsLayout->addWidget(box);
+        }
+        QGridLayout* grid = groups[p.group];
+        const int r = grid->rowCount();
+        Row row;
+        row.min = p.min;
+        row.max = p.max;
+        row.log = p.logScale && p.min > 0;
+        row.presetValue = paramValue(m_hw, p);
+        const QString key = QString::fromStdString(p.key);
+        const QString tip = tr("%1 (%2)\nDefault %3 %4, range %5..%6\nSource: %7")
+                                .arg(QString::fromStdString(p.label), key).arg(p.defaultValue)
+                                .arg(QString::fromStdString(p.unit)).arg(p.min).arg(p.max)
+                                .arg(QString::fromStdString(p.source));
+        const QString name = p.scope == ParamScope::PerClass ? key.section('.', 1, 1) + " " + QString::fromStdString(p.label).toLower()
+                                                               : QString::fromStdString(p.label);
+        auto* label = new QLabel(name);
+        label->setToolTip(tip);
+        row.slider = new QSlider(Qt::Horizontal);
+        row.slider->setRange(0, kSteps);
+        row.slider->setToolTip(tip);
+        row.slider->setObjectName(key);
+        row.spin = new QDoubleSpinBox;
+        row.spin->setRange(p.min, p.max);
+        row.spin->setDecimals(p.step >= 1 ? 0 : 4);
+        row.spin->setSingleStep(p.step >= 1 ? 1 : std::max(p.step, row.presetValue / 20));
+        row.spin->setSuffix(" " + QString::fromStdString(p.unit));
+        row.spin->setToolTip(tip);
+        row.spin->setKeyboardTracking(false);
+        auto* reset = new QToolButton;
+        reset->setText(QStringLiteral("↺"));
+        reset->setToolTip(tr("Reset to %1").arg(row.presetValue));
+        grid->addWidget(label, r, 0);
+        grid->addWidget(row.slider, r, 1);
+        grid->addWidget(row.spin, r, 2);
+        grid->addWidget(reset, r, 3);
+        m_rows[p.key] = row;
+        const std::string k = p.key;
+        row.slider->setValue(toSlider(row, row.presetValue));
+        row.spin->setValue(row.presetValue);
+        connect(row.slider, &QSlider::valueChanged, this, [this, k](int pos) {
+            if (m_updating)
+                return;
+            const Row& rr = m_rows.at(k);
+            double v = fromSlider(rr, pos);
+            if (rr.spin->decimals() == 0)
+                v = std::round(v);
+            applyValue(k, v);
+        });
+        connect(row.spin, &QDoubleSpinBox::valueChanged, this, [this, k](double v) {
+            if (!m_updating)
+                applyValue(k, v);
+        });
+        connect(reset, &QToolButton::clicked, this, [this, k] { applyValue(k, m_rows.at(k).presetValue); });
+    }
+    m_rowsLayout->addStretch(1);
+}
+
+void HardwarePanel::applyValue(const std::string& key, double value)
+{
+    Hardware next = m_hw;
+    try {
+        setParam(next, key, value);
+        validateHardware(next);
+    } catch (const std::exception&) {
+        // Out of range (only reachable through rounding at the ends): keep the current value.
+        value = getParam(m_hw, key);
+        next = m_hw;
+    }
+    m_hw = next;
+    Row& r = m_rows.at(key);
+    m_updating = true;
+    r.slider->setValue(toSlider(r, value));
+    r.spin->setValue(value);
+    m_updating = false;
+    emit hardwareChanged(m_hw);
+}
+
+bool HardwarePanel::setValue(const QString& key, double value, QString* error)
+{
+    Hardware next = m_hw;
+    try {
+        setParam(next, key.toStdString(), value);
+        validateHardware(next);
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    applyValue(key.toStdString(), value);
+    return true;
+}
+
+void HardwarePanel::resetAll()
+{
+    m_hw = m_preset0;
+    rebuildRows();
+    emit hardwareChanged(m_hw);
+}
+
+QSlider* HardwarePanel::slider(const QString& key) const
+{
+    const auto it = m_rows.find(key.toStdString());
+    return it == m_rows.end() ? nullptr : it->second.slider;
+}
+
+QDoubleSpinBox* HardwarePanel::spinBox(const QString& key) const
+{
+    const auto it = m_rows.find(key.toStdString());
+    return it == m_rows.end() ? nullptr : it->second.spin;
+}
+
+} // namespace poq::ui

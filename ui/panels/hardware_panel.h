@@ -1,0 +1,62 @@
+// Right panel: the hardware preset and every hardware parameter as a slider with a spin box, its
+// unit, a reset to the preset value and a tooltip with the source of the default; grouped by level.
+// Rows come from core's parameter table, so a new parameter appears here by itself. GUI thread only.
+#pragma once
+
+#include "hw/hardware.h"
+
+#include <QWidget>
+
+#include <map>
+#include <string>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QSlider;
+class QVBoxLayout;
+
+namespace poq::ui {
+
+class HardwarePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit HardwarePanel(QWidget* parent = nullptr);
+
+    const Hardware& hardware() const { return m_hw; }
+    // Selects a preset by name or loads a hardware file; false with a message on bad input.
+    bool loadHardware(const QString& presetOrPath, QString* error);
+    // Takes a complete hardware description (e.g. from a session); resets go back to it.
+    void setHardware(const Hardware& hw);
+    // Sets one parameter (as a slider move would); false with the range message on bad values.
+    bool setValue(const QString& key, double value, QString* error = nullptr);
+    void resetAll();
+    QComboBox* presetCombo() const { return m_preset; }
+    QSlider* slider(const QString& key) const;
+    QDoubleSpinBox* spinBox(const QString& key) const;
+
+signals:
+    void hardwareChanged(const poq::Hardware& hw);
+
+private:
+    struct Row {
+        QSlider* slider = nullptr;
+        QDoubleSpinBox* spin = nullptr;
+        double min = 0, max = 1;
+        bool log = false;
+        double presetValue = 0;
+    };
+    void rebuildRows();
+    void applyValue(const std::string& key, double value);
+    int toSlider(const Row& r, double v) const;
+    double fromSlider(const Row& r, int pos) const;
+
+    Hardware m_hw;
+    Hardware m_preset0; // the preset as loaded, for resets
+    QComboBox* m_preset;
+    QWidget* m_rowsHost;
+    QVBoxLayout* m_rowsLayout;
+    std::map<std::string, Row> m_rows;
+    bool m_updating = false;
+};
+
+} // namespace poq::ui

@@ -1,0 +1,72 @@
+// Session JSON: {"format":"poq-session","version":1,...}; the hardware is embedded in full.
+#include "session.h"
+
+#include "formats/strategy.h"
+#include "graph/width.h"
+#include "hw/hardware_io.h"
+#include "hw/network_cost.h"
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace poq::ui {
+
+using json = nlohmann::ordered_json;
+
+QByteArray sessionToJson(const Session& s)
+{
+    json j;
+    j["format"] = "poq-session";
+    j["version"] = 1;
+    j["network"] = s.networkIsFile ? json{{"file", s.network.toStdString()}} : json(s.network.toStdString());
+    j["width"] = s.width;
+    j["widths"] = s.widths;
+    j["strategies"] = s.strategies;
+    j["objective"] = objectiveName(s.objective);
+    j["accuracy"] = s.accuracyFile.isEmpty() ? json() : json(s.accuracyFile.toStdString());
+    j["hardware"] = json::parse(hardwareToJson(s.hardware));
+    return QByteArray::fromStdString(j.dump(1) + "\n");
+}
+
+Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
+{
+    const std::string src = sourceName.toStdString();
+    json j;
+    try {
+        j = json::parse(bytes.toStdString());
+    } catch (const json::parse_error& e) {
+        throw InputError(src + ": malformed JSON at byte " + std::to_string(e.byte));
+    }
+    if (!j.is_object() || j.value("format", std::string()) != "poq-session")
+        throw InputError(src + ": not a POQ Studio session (format must be \"poq-session\")");
+    Session s;
+    try {
+        const json& net = j.at("network");
+        if (net.is_string()) {
+            s.network = QString::fromStdString(net.get<std::string>());
+        } else {
+            s.network = QString::fromStdString(net.at("file").get<std::string>());
+            s.networkIsFile = true;
+        }
+        s.width = j.value("width", 1.0);
+        checkWidth(s.width);
+        s.widths = j.at("widths").get<std::vector<double>>();
+        for (double w : s.widths)
+            checkWidth(w);
+        s.strategies = j.at("strategies").get<std::vector<std::string>>();
+        for (std::string& name : s.strategies)
+            name = QuantStrategy::parse(name).name;
+        s.objective = parseObjective(j.value("objective", std::string("energy")));
+        if (j.contains("accuracy") && j["accuracy"].is_string())
+            s.accuracyFile = QString::fromStdString(j["accuracy"].get<std::string>());
+        s.hardware = parseHardwareJson(j.at("hardware").dump(), src + ": hardware");
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        throw InputError(what.rfind(src, 0) == 0 ? what : src + ": " + what);
+    } catch (const json::exception& e) {
+        throw InputError(src + ": " + e.what());
+    }
+    return s;
+}
+
+} // namespace poq::ui
