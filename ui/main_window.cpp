@@ -93,6 +93,8 @@ void MainWindow::createDocks()
     tabs->addTab(m_breakdownPanel, tr("Energy breakdown"));
     tabs->addTab(m_layerPanel, tr("Layers"));
     m_docks.push_back(dock(tr("Details"), "detailsDock", tabs, Qt::BottomDockWidgetArea));
+    resizeDocks({m_docks.back()}, {320}, Qt::Vertical);
+    resizeDocks({m_docks[0], m_docks[1]}, {300, 420}, Qt::Horizontal);
 }
 
 void MainWindow::createMenus()

@@ -68,13 +68,16 @@ BreakdownPanel::BreakdownPanel(QWidget* parent)
     for (QCustomPlot* p : {m_layers, m_totals}) {
         p->yAxis->setLabel(tr("Energy (nJ)"));
         p->legend->setFont(QFont(font().family(), 8));
+        p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+        p->legend->setWrap(3);
         p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
         p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
         p->axisRect()->setRangeZoom(Qt::Horizontal);
         p->axisRect()->setRangeDrag(Qt::Horizontal);
     }
     m_layers->xAxis->setLabel(tr("Layer (hover for name and mapping)"));
-    m_totals->setMaximumWidth(260);
+    m_totals->setMinimumWidth(300);
+    m_totals->setMaximumWidth(340);
     m_title->setText(tr("Click a point in the plot to see where its energy goes; click a second point to compare."));
     m_title->setWordWrap(true);
     auto* plots = new QHBoxLayout;
@@ -151,8 +154,8 @@ void BreakdownPanel::redraw()
     QVector<double> keys;
     const auto& layers = m_a->second.layers;
     for (size_t i = 0; i < layers.size(); ++i) {
-        if (layers[i].energyPj() <= 0)
-            continue;
+        if (layers[i].energyPj() <= 0 || layers[i].fused)
+            continue; // fused activations and folded batch-norm belong to their producer
         std::vector<double> row;
         for (const Category& c : cats)
             row.push_back(c.value(layers[i]));
