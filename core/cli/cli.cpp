@@ -15,7 +15,7 @@ namespace poq::cli {
 namespace {
 
 const CommandSetup kCoreCommands[] = {addNetworksCommand, addInfoCommand, addHwCommand, addEnergyCommand,
-                                       addSweepCommand, addCompareCommand};
+                                       addSweepCommand, addCompareCommand, addEvalCommand};
 
 std::string oneLine(std::string s)
 {

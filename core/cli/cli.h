@@ -25,5 +25,6 @@ void addHwCommand(CLI::App& app);
 void addEnergyCommand(CLI::App& app);
 void addSweepCommand(CLI::App& app);
 void addCompareCommand(CLI::App& app);
+void addEvalCommand(CLI::App& app);
 
 } // namespace poq::cli

@@ -1,0 +1,115 @@
+// `poq eval NETWORK --width W --strategy S [--model FILE] [--dataset fashion-mnist|PATH] [--limit N]
+//  [--calibration minmax|percentile|mse] [--json]`: measured top-1 accuracy with a 95 % interval.
+#include "cli/cli.h"
+
+#include "data/dataset.h"
+#include "data/model_file.h"
+#include "engine/inference.h"
+#include "graph/zoo.h"
+#include "util/error.h"
+#include "util/resources.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace poq::cli {
+
+namespace {
+
+struct EvalOptions {
+    std::string network;
+    double width = 1.0;
+    std::string strategy;
+    std::string model;
+    std::string dataset = "fashion-mnist";
+    int64_t limit = 0;
+    std::string calibration = "minmax";
+    int64_t calibrationImages = 256;
+    bool json = false;
+};
+
+// Trained models ship as resources/models/<network>_w<width>_<strategy>.safetensors; a strategy
+// without its own (QAT) model falls back to the fp32 model of the same width (post-training quantization).
+std::string findModel(const std::string& network, double width, const std::string& strategy)
+{
+    std::ostringstream w;
+    w << width;
+    for (const std::string& s : {strategy, std::string("fp32")}) {
+        const std::string path = resourcePath("models/" + network + "_w" + w.str() + "_" + s + ".safetensors");
+        std::error_code ec;
+        if (!path.empty() && std::filesystem::is_regular_file(path, ec))
+            return path;
+    }
+    throw InputError("model: no trained model for " + network + " at width " + w.str()
+                     + " (give --model FILE, or train one with poq train)");
+}
+
+void runEval(const EvalOptions& o)
+{
+    if (o.limit < 0)
+        throw InputError("--limit: must be 0 (all) or a positive number of images");
+    const Graph g = Graph::build(resolveNetwork(o.network), o.width);
+    const QuantStrategy s = QuantStrategy::parse(o.strategy);
+    const Calibration calibration = parseCalibration(o.calibration);
+    const std::string modelPath = o.model.empty() ? findModel(g.name(), o.width, s.name) : o.model;
+    const NetworkWeights weights = weightsFromModel(g, loadModelFile(modelPath), modelPath);
+    const Dataset test = loadDataset(o.dataset, Split::Test);
+    InferenceEngine engine(g, weights, assignPrecision(g, s));
+    engine.setNormalization(normalizationFor(test));
+    const Dataset train = loadDataset(o.dataset, Split::Train);
+    engine.calibrate(train, o.calibrationImages, calibration);
+    const bool tty = !o.json && ::isatty(2);
+    const EvalResult r = evaluate(engine, test, o.limit, [&](const EvalResult& p) {
+        if (tty)
+            std::fprintf(stderr, "\reval: %lld images, %.2f %%", (long long)p.images, 100 * p.accuracy());
+    });
+    if (tty)
+        std::fprintf(stderr, "\r\033[K");
+    if (o.json) {
+        nlohmann::ordered_json j;
+        j["network"] = g.name();
+        j["width"] = g.width();
+        j["strategy"] = s.name;
+        j["dataset"] = test.name;
+        j["model"] = modelPath;
+        j["images"] = r.images;
+        j["accuracy"] = r.accuracy();
+        j["low"] = r.low;
+        j["high"] = r.high;
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    std::printf("%s at width %g, %s, on %s (%lld test images): top-1 %.2f %% (95 %% interval %.2f-%.2f %%)\n",
+                g.name().c_str(), g.width(), s.name.c_str(), test.name.c_str(), (long long)r.images, 100 * r.accuracy(),
+                100 * r.low, 100 * r.high);
+}
+
+} // namespace
+
+void addEvalCommand(CLI::App& app)
+{
+    auto o = std::make_shared<EvalOptions>();
+    CLI::App* sub = app.add_subcommand("eval", "Measure the top-1 accuracy of a quantized network on a dataset");
+    sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
+    sub->add_option("--width", o->width, "Width multiplier (0.1..4.0)")->capture_default_str();
+    sub->add_option("--strategy", o->strategy, "Quantization strategy, e.g. fp32, int8, int4+res8")->required();
+    sub->add_option("--model", o->model, "Model file (safetensors); default: the trained model in the resources");
+    sub->add_option("--dataset", o->dataset, "fashion-mnist, or a folder with Fashion-MNIST or CIFAR-10 files")
+        ->capture_default_str();
+    sub->add_option("--limit", o->limit, "Evaluate only the first N test images (0: all)")->capture_default_str();
+    sub->add_option("--calibration", o->calibration, "Activation scales: minmax, percentile or mse")->capture_default_str();
+    sub->add_option("--calibration-images", o->calibrationImages, "Training images used for calibration")
+        ->capture_default_str();
+    sub->add_flag("--json", o->json, "Print JSON");
+    sub->callback([o] { runEval(*o); });
+}
+
+} // namespace poq::cli

@@ -1,0 +1,350 @@
+// Inference: plan (fold, quantize weights), calibration, per-image forward, evaluation.
+#include "engine/inference.h"
+
+#include "engine/kernels.h"
+#include "util/error.h"
+#include "util/wilson.h"
+
+#include <tbb/parallel_for.h>
+#include <tbb/enumerable_thread_specific.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace poq {
+
+namespace {
+
+constexpr float kBnEps = 1e-5f;
+
+bool fusableConsumer(LayerKind k)
+{
+    return k == LayerKind::BatchNorm || k == LayerKind::ReLU || k == LayerKind::ReLU6 || k == LayerKind::Flatten;
+}
+
+int intMax(int bits, bool isUnsigned) { return isUnsigned ? (1 << bits) - 1 : (1 << (bits - 1)) - 1; }
+
+} // namespace
+
+const char* calibrationName(Calibration c)
+{
+    return c == Calibration::MinMax ? "minmax" : c == Calibration::Percentile ? "percentile" : "mse";
+}
+
+Calibration parseCalibration(const std::string& name)
+{
+    for (Calibration c : {Calibration::MinMax, Calibration::Percentile, Calibration::Mse})
+        if (name == calibrationName(c))
+            return c;
+    throw InputError("calibration: must be one of minmax, percentile, mse, got '" + name + "'");
+}
+
+Normalization normalizationFor(const Dataset& d)
+{
+    Normalization n;
+    if (d.name == "cifar-10") {
+        n.mean = {0.4914f, 0.4822f, 0.4465f};
+        n.std = {0.2470f, 0.2435f, 0.2616f};
+    } else { // Fashion-MNIST training-set statistics
+        n.mean = {0.2860f, 0.2860f, 0.2860f};
+        n.std = {0.3530f, 0.3530f, 0.3530f};
+    }
+    return n;
+}
+
+InferenceEngine::InferenceEngine(const Graph& graph, const NetworkWeights& weights, const NetworkPrecision& precision)
+    : m_graph(graph), m_precision(precision)
+{
+    const auto& layers = m_graph.layers();
+    const size_t n = layers.size();
+    m_weight.resize(n);
+    m_bias.resize(n);
+    m_identity.assign(n, 0);
+    m_bnScale.resize(n);
+    m_bnShift.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+        const Layer& l = layers[i];
+        if (l.loopNest) {
+            m_weight[i] = weights.at(l.name + ".weight");
+            if (weights.has(l.name + ".bias"))
+                m_bias[i] = weights.at(l.name + ".bias");
+        }
+        if (l.kind == LayerKind::BatchNorm) {
+            const auto& g = weights.at(l.name + ".gamma");
+            const auto& b = weights.at(l.name + ".beta");
+            const auto& m = weights.at(l.name + ".mean");
+            const auto& v = weights.at(l.name + ".var");
+            std::vector<float> scale(g.size()), shift(g.size());
+            for (size_t c = 0; c < g.size(); ++c) {
+                scale[c] = g[c] / std::sqrt(v[c] + kBnEps);
+                shift[c] = b[c] - m[c] * scale[c];
+            }
+            const Tensor& in = m_graph.tensor(l.inputs[0]);
+            const bool fold = in.producer >= 0 && in.consumers.size() == 1 && layers[in.producer].loopNest
+                              && !m_identity[in.producer];
+            if (fold) { // y = scale * (W x + b) + shift
+                const int p = in.producer;
+                std::vector<float>& w = m_weight[p];
+                const size_t per = w.size() / scale.size();
+                for (size_t k = 0; k < scale.size(); ++k)
+                    for (size_t j = 0; j < per; ++j)
+                        w[k * per + j] *= scale[k];
+                std::vector<float>& bias = m_bias[p];
+                if (bias.empty())
+                    bias.assign(scale.size(), 0.0f);
+                for (size_t k = 0; k < scale.size(); ++k)
+                    bias[k] = bias[k] * scale[k] + shift[k];
+                m_identity[i] = 1;
+            } else {
+                m_bnScale[i] = std::move(scale);
+                m_bnShift[i] = std::move(shift);
+            }
+        }
+    }
+    // Weights: quantized once, integers symmetric per output channel.
+    for (size_t i = 0; i < n; ++i) {
+        if (!layers[i].loopNest)
+            continue;
+        const FormatInfo& f = formatInfo(m_precision.layers[i].weight);
+        std::vector<float>& w = m_weight[i];
+        const size_t channels = size_t(layers[i].outShape.c), per = w.size() / channels;
+        for (size_t k = 0; k < channels; ++k) {
+            float maxAbs = 0;
+            for (size_t j = 0; j < per; ++j)
+                maxAbs = std::max(maxAbs, std::fabs(w[k * per + j]));
+            const float scale = f.family == FormatFamily::Int ? maxAbs / float(intMax(f.bits, false)) : 1.0f;
+            for (size_t j = 0; j < per; ++j)
+                w[k * per + j] = f.quantize(w[k * per + j], scale, false);
+        }
+    }
+    // Which tensors are stored (and so quantized), and which are unsigned.
+    m_quant.resize(m_graph.tensors().size());
+    for (size_t t = 0; t < m_quant.size(); ++t) {
+        const Tensor& tensor = m_graph.tensor(int(t));
+        TensorQuant& q = m_quant[t];
+        q.format = m_precision.tensors[t];
+        q.quantized = !(tensor.consumers.size() == 1 && fusableConsumer(layers[tensor.consumers[0]].kind));
+        const LayerKind producer = tensor.producer >= 0 ? layers[tensor.producer].kind : LayerKind::Add;
+        q.isUnsigned = producer == LayerKind::ReLU || producer == LayerKind::ReLU6;
+    }
+}
+
+int InferenceEngine::classes() const { return m_graph.tensor(m_graph.outputTensors().at(0)).shape.c; }
+
+void InferenceEngine::quantizeTensor(int t, std::vector<float>& v) const
+{
+    const TensorQuant& q = m_quant[t];
+    if (!q.quantized || q.format == NumberFormat::FP32)
+        return;
+    const FormatInfo& f = formatInfo(q.format);
+    if (f.family == FormatFamily::Int && !(q.scale > 0))
+        return; // not calibrated yet: calibration runs with float activations
+    for (float& x : v)
+        x = f.quantize(x, q.scale, q.isUnsigned);
+}
+
+void InferenceEngine::normalizeImage(const Dataset& data, int64_t index, std::vector<float>& out) const
+{
+    const Shape in = m_graph.tensor(m_graph.inputTensors()[0]).shape;
+    const int hw = data.height * data.width;
+    out.resize(size_t(in.elements()));
+    const uint8_t* px = data.image(index);
+    for (int c = 0; c < in.c; ++c)
+        for (int i = 0; i < hw; ++i)
+            out[size_t(c) * hw + i] = (float(px[size_t(c) * hw + i]) / 255.0f - m_norm.mean[c]) / m_norm.std[c];
+}
+
+void InferenceEngine::runLayer(int i, std::vector<std::vector<float>>& buf, std::vector<float>& scratch) const
+{
+    const Layer& l = m_graph.layers()[i];
+    const std::vector<float>& x = buf[l.inputs[0]];
+    std::vector<float>& y = buf[l.output];
+    y.resize(size_t(l.outShape.elements()));
+    const float* bias = m_bias[i].empty() ? nullptr : m_bias[i].data();
+    switch (l.kind) {
+    case LayerKind::Conv2d:
+        kernels::conv2d(kernels::convShape(l), x.data(), m_weight[i].data(), bias, y.data(), scratch);
+        break;
+    case LayerKind::Dense:
+        kernels::dense(l.inShapes[0].c, l.outShape.c, x.data(), m_weight[i].data(), bias, y.data());
+        break;
+    case LayerKind::BatchNorm:
+        if (m_identity[i]) {
+            std::copy(x.begin(), x.end(), y.begin());
+        } else {
+            const size_t hw = size_t(l.outShape.h) * l.outShape.w;
+            for (size_t c = 0; c < size_t(l.outShape.c); ++c)
+                for (size_t j = 0; j < hw; ++j)
+                    y[c * hw + j] = x[c * hw + j] * m_bnScale[i][c] + m_bnShift[i][c];
+        }
+        break;
+    case LayerKind::ReLU:
+        for (size_t j = 0; j < y.size(); ++j)
+            y[j] = std::max(x[j], 0.0f);
+        break;
+    case LayerKind::ReLU6:
+        for (size_t j = 0; j < y.size(); ++j)
+            y[j] = std::min(std::max(x[j], 0.0f), 6.0f);
+        break;
+    case LayerKind::Add:
+        std::copy(x.begin(), x.end(), y.begin());
+        for (size_t k = 1; k < l.inputs.size(); ++k) {
+            const std::vector<float>& z = buf[l.inputs[k]];
+            for (size_t j = 0; j < y.size(); ++j)
+                y[j] += z[j];
+        }
+        break;
+    case LayerKind::MaxPool:
+        kernels::maxPool(kernels::convShape(l), x.data(), y.data());
+        break;
+    case LayerKind::AvgPool:
+        kernels::avgPool(kernels::convShape(l), x.data(), y.data());
+        break;
+    case LayerKind::GlobalAvgPool:
+        kernels::globalAvgPool(l.inShapes[0].c, l.inShapes[0].h * l.inShapes[0].w, x.data(), y.data());
+        break;
+    case LayerKind::Flatten:
+        std::copy(x.begin(), x.end(), y.begin());
+        break;
+    }
+    quantizeTensor(l.output, y);
+}
+
+namespace {
+
+struct Workspace {
+    std::vector<std::vector<float>> buffers;
+    std::vector<float> scratch;
+};
+
+} // namespace
+
+std::vector<float> InferenceEngine::forwardImage(const float* image) const
+{
+    Workspace ws;
+    ws.buffers.resize(m_graph.tensors().size());
+    const int in = m_graph.inputTensors()[0];
+    ws.buffers[in].assign(image, image + m_graph.tensor(in).shape.elements());
+    quantizeTensor(in, ws.buffers[in]);
+    for (int i = 0; i < static_cast<int>(m_graph.layers().size()); ++i)
+        runLayer(i, ws.buffers, ws.scratch);
+    return ws.buffers[m_graph.outputTensors()[0]];
+}
+
+void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out) const
+{
+    const Shape in = m_graph.tensor(m_graph.inputTensors()[0]).shape;
+    if (data.channels != in.c || data.height != in.h || data.width != in.w)
+        throw InputError("dataset: " + data.name + " images are " + std::to_string(data.channels) + "x"
+                         + std::to_string(data.height) + "x" + std::to_string(data.width) + ", " + m_graph.name()
+                         + " expects " + in.str());
+    const int k = classes();
+    out.resize(size_t(count) * k);
+    tbb::enumerable_thread_specific<Workspace> spaces;
+    tbb::parallel_for(int64_t(0), count, [&](int64_t j) {
+        Workspace& ws = spaces.local();
+        ws.buffers.resize(m_graph.tensors().size());
+        const int inT = m_graph.inputTensors()[0];
+        normalizeImage(data, first + j, ws.buffers[inT]);
+        quantizeTensor(inT, ws.buffers[inT]);
+        for (int i = 0; i < static_cast<int>(m_graph.layers().size()); ++i)
+            runLayer(i, ws.buffers, ws.scratch);
+        const std::vector<float>& logits = ws.buffers[m_graph.outputTensors()[0]];
+        std::copy(logits.begin(), logits.begin() + k, out.begin() + j * k);
+    });
+}
+
+void InferenceEngine::calibrate(const Dataset& data, int64_t images, Calibration method)
+{
+    images = std::min(images, data.size());
+    const size_t nt = m_graph.tensors().size();
+    // Float activations while measuring: clear the scales, keep float formats as they are.
+    for (TensorQuant& q : m_quant)
+        q.scale = 0;
+    std::vector<std::vector<float>> samples(nt); // |x| samples per integer tensor
+    std::vector<float> maxAbs(nt, 0.0f);
+    constexpr size_t kMaxSamples = 1 << 16;
+    Workspace ws;
+    ws.buffers.resize(nt);
+    for (int64_t n = 0; n < images; ++n) {
+        const int inT = m_graph.inputTensors()[0];
+        normalizeImage(data, n, ws.buffers[inT]);
+        for (int i = -1; i < static_cast<int>(m_graph.layers().size()); ++i) {
+            if (i >= 0)
+                runLayer(i, ws.buffers, ws.scratch);
+            const int t = i < 0 ? inT : m_graph.layers()[i].output;
+            if (!m_quant[t].quantized || formatInfo(m_quant[t].format).family != FormatFamily::Int)
+                continue;
+            const std::vector<float>& v = ws.buffers[t];
+            const size_t stride = std::max<size_t>(1, v.size() * size_t(images) / kMaxSamples);
+            for (size_t j = 0; j < v.size(); ++j) {
+                const float a = std::fabs(v[j]);
+                maxAbs[t] = std::max(maxAbs[t], a);
+                if ((j + size_t(n) * v.size()) % stride == 0)
+                    samples[t].push_back(a);
+            }
+        }
+    }
+    for (size_t t = 0; t < nt; ++t) {
+        TensorQuant& q = m_quant[t];
+        if (!q.quantized || formatInfo(q.format).family != FormatFamily::Int)
+            continue;
+        const int qmax = intMax(formatInfo(q.format).bits, q.isUnsigned);
+        float range = maxAbs[t];
+        std::vector<float>& s = samples[t];
+        if (method == Calibration::Percentile && !s.empty()) {
+            const size_t k = std::min(s.size() - 1, size_t(double(s.size()) * 0.9999));
+            std::nth_element(s.begin(), s.begin() + long(k), s.end());
+            range = s[k];
+        } else if (method == Calibration::Mse && !s.empty()) {
+            // The clipping range among 100 candidates that minimises the squared quantization error.
+            double best = -1;
+            const FormatInfo& f = formatInfo(q.format);
+            for (int c = 1; c <= 100; ++c) {
+                const float r = maxAbs[t] * float(c) / 100.0f, sc = r / float(qmax);
+                double err = 0;
+                for (float a : s) {
+                    const double d = double(a) - f.quantize(a, sc, true);
+                    err += d * d;
+                }
+                if (best < 0 || err < best) {
+                    best = err;
+                    range = r;
+                }
+            }
+        }
+        q.scale = range > 0 ? range / float(qmax) : 1.0f;
+    }
+}
+
+EvalResult evaluate(const InferenceEngine& engine, const Dataset& data, int64_t limit,
+                    const std::function<void(const EvalResult&)>& partial, const CancelToken* cancel)
+{
+    const int64_t total = limit > 0 ? std::min(limit, data.size()) : data.size();
+    const int k = engine.classes();
+    EvalResult r;
+    std::vector<float> logits;
+    // Chunks grow so that a first estimate comes quickly and cancel stays responsive.
+    for (int64_t first = 0, chunk = 256; first < total; first += chunk, chunk = std::min<int64_t>(chunk * 2, 2048)) {
+        if (cancel && cancel->cancelled()) {
+            r.cancelled = true;
+            break;
+        }
+        const int64_t n = std::min(chunk, total - first);
+        engine.forward(data, first, n, logits);
+        for (int64_t j = 0; j < n; ++j) {
+            const float* row = logits.data() + j * k;
+            const int pred = int(std::max_element(row, row + k) - row);
+            r.correct += pred == data.labels[size_t(first + j)] ? 1 : 0;
+        }
+        r.images += n;
+        const Interval ci = wilsonInterval95(r.correct, r.images);
+        r.low = ci.lo;
+        r.high = ci.hi;
+        if (partial)
+            partial(r);
+    }
+    return r;
+}
+
+} // namespace poq

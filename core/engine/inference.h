@@ -1,0 +1,85 @@
+// The quantized inference engine: batch-norm folded into convolutions, weights fake-quantized once
+// (integers per output channel, symmetric), activations fake-quantized after every stored tensor
+// as the strategy says (integers per tensor, unsigned after ReLU/ReLU6, scale from a calibration
+// subset). TBB over images; each image runs on one thread, so results do not depend on the number
+// of threads.
+#pragma once
+
+#include "data/dataset.h"
+#include "engine/weights.h"
+#include "formats/precision.h"
+#include "util/cancel.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace poq {
+
+enum class Calibration { MinMax, Percentile, Mse };
+const char* calibrationName(Calibration c);
+Calibration parseCalibration(const std::string& name); // throws InputError
+
+// Per-dataset input normalisation (x / 255 - mean) / std.
+struct Normalization {
+    std::array<float, 3> mean{0, 0, 0};
+    std::array<float, 3> std{1, 1, 1};
+};
+Normalization normalizationFor(const Dataset& d); // Fashion-MNIST 0.2860 / 0.3530; CIFAR-10 per channel
+
+struct TensorQuant {
+    NumberFormat format = NumberFormat::FP32;
+    bool quantized = false; // a stored tensor (not an accumulator inside a fused chain)
+    bool isUnsigned = false;
+    float scale = 0;        // integers only
+};
+
+class InferenceEngine {
+public:
+    // Throws InputError when weights do not fit the graph or the dataset does not fit its input.
+    InferenceEngine(const Graph& graph, const NetworkWeights& weights, const NetworkPrecision& precision);
+
+    // Integer activation scales from `images` (a calibration subset, e.g. the first 256 training images).
+    void calibrate(const Dataset& data, int64_t images, Calibration method = Calibration::MinMax);
+    void setNormalization(const Normalization& n) { m_norm = n; }
+
+    // Logits of images [first, first + count) into out (count x classes).
+    void forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out) const;
+    // Logits of one image given as normalised floats (C x H x W); for tests.
+    std::vector<float> forwardImage(const float* image) const;
+
+    const std::vector<TensorQuant>& tensorQuant() const { return m_quant; }
+    const Graph& graph() const { return m_graph; }
+    int classes() const;
+
+private:
+    struct Op;
+    void runLayer(int layer, std::vector<std::vector<float>>& buf, std::vector<float>& scratch) const;
+    void quantizeTensor(int tensor, std::vector<float>& values) const;
+    void normalizeImage(const Dataset& data, int64_t index, std::vector<float>& out) const;
+
+    Graph m_graph;
+    NetworkPrecision m_precision;
+    std::vector<std::vector<float>> m_weight; // per layer: folded, quantized weights (MAC layers)
+    std::vector<std::vector<float>> m_bias;   // per layer: folded biases (may be empty)
+    std::vector<char> m_identity;             // per layer: batch-norm folded away
+    std::vector<std::vector<float>> m_bnScale, m_bnShift; // unfolded batch-norm
+    std::vector<TensorQuant> m_quant;
+    Normalization m_norm;
+};
+
+struct EvalResult {
+    int64_t images = 0;
+    int64_t correct = 0;
+    double accuracy() const { return images ? double(correct) / double(images) : 0.0; }
+    double low = 0, high = 0; // 95 % Wilson interval
+    bool cancelled = false;
+};
+
+// Top-1 accuracy on images [0, limit) of `data` (limit <= 0: all). `partial` is called from the
+// calling thread after each chunk with the running result (progressive evaluation).
+EvalResult evaluate(const InferenceEngine& engine, const Dataset& data, int64_t limit,
+                    const std::function<void(const EvalResult&)>& partial = {}, const CancelToken* cancel = nullptr);
+
+} // namespace poq

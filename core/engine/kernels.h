@@ -1,0 +1,33 @@
+// Per-image kernels of the inference engine (NCHW, one image = C x H x W floats), each with a naive
+// reference beside it for the tests. Fast paths: im2col + Eigen GEMM for convolutions and dense
+// layers, direct loops for depthwise convolutions.
+#pragma once
+
+#include "graph/layer.h"
+
+#include <vector>
+
+namespace poq::kernels {
+
+struct ConvShape {
+    int C = 1, H = 1, W = 1; // input
+    int K = 1, OH = 1, OW = 1; // output
+    int groups = 1, FY = 1, FX = 1, strideY = 1, strideX = 1, padY = 0, padX = 0, dilY = 1, dilX = 1;
+};
+
+ConvShape convShape(const Layer& layer);
+
+// out[K][OH][OW] = bias + sum w[k][c][fy][fx] * in[c][...]; w is [K][C/groups][FY][FX].
+// `scratch` is reused between calls (im2col buffer).
+void conv2d(const ConvShape& s, const float* in, const float* w, const float* bias, float* out, std::vector<float>& scratch);
+void conv2dNaive(const ConvShape& s, const float* in, const float* w, const float* bias, float* out);
+
+// out[O] = bias + W[O][I] * in[I]
+void dense(int inFeatures, int outFeatures, const float* in, const float* w, const float* bias, float* out);
+void denseNaive(int inFeatures, int outFeatures, const float* in, const float* w, const float* bias, float* out);
+
+void maxPool(const ConvShape& s, const float* in, float* out);
+void avgPool(const ConvShape& s, const float* in, float* out); // padding counts as zeros
+void globalAvgPool(int C, int HW, const float* in, float* out);
+
+} // namespace poq::kernels

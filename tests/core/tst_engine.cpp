@@ -1,0 +1,310 @@
+// The inference engine: fast kernels against naive references on many shapes, batch-norm folding,
+// identical results for any thread count, quantized weights on their grid, and a real accuracy on the
+// Fashion-MNIST test set for weights built in code (a nearest-class-mean classifier).
+// TBB before Qt: Qt's `emit` macro breaks TBB's headers.
+#include <tbb/task_arena.h>
+
+#include "data/dataset.h"
+#include "engine/inference.h"
+#include "engine/kernels.h"
+#include "graph/network_io.h"
+#include "graph/zoo.h"
+#include "util/error.h"
+
+#include <QProcess>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace poq;
+
+namespace {
+
+std::vector<float> randomVector(QRandomGenerator& rng, size_t n)
+{
+    std::vector<float> v(n);
+    for (float& x : v)
+        x = float(rng.generateDouble() * 2 - 1);
+    return v;
+}
+
+bool close(const std::vector<float>& a, const std::vector<float>& b, double tol)
+{
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::fabs(a[i] - b[i]) > tol * (1 + std::fabs(b[i])))
+            return false;
+    return true;
+}
+
+// Nearest class mean on normalised pixels as one Dense layer: argmin |x - m_k|^2 = argmax m_k.x - |m_k|^2 / 2.
+NetworkWeights centroidWeights(const Dataset& train)
+{
+    const Normalization n = normalizationFor(train);
+    std::vector<double> sum(10 * 784, 0.0);
+    std::vector<int> count(10, 0);
+    for (int64_t i = 0; i < train.size(); ++i) {
+        const int k = train.labels[i];
+        ++count[k];
+        for (int p = 0; p < 784; ++p)
+            sum[k * 784 + p] += (train.image(i)[p] / 255.0 - n.mean[0]) / n.std[0];
+    }
+    NetworkWeights w;
+    std::vector<float> weight(10 * 784), bias(10);
+    for (int k = 0; k < 10; ++k) {
+        double norm = 0;
+        for (int p = 0; p < 784; ++p) {
+            weight[k * 784 + p] = float(sum[k * 784 + p] / count[k]);
+            norm += double(weight[k * 784 + p]) * weight[k * 784 + p];
+        }
+        bias[k] = float(-norm / 2);
+    }
+    w.tensors["classifier.weight"] = weight;
+    w.tensors["classifier.bias"] = bias;
+    return w;
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void convMatchesNaive();
+    void denseMatchesNaive();
+    void batchNormFoldingMatchesUnfolded();
+    void sameResultsForAnyThreadCount_data();
+    void sameResultsForAnyThreadCount();
+    void quantizedWeightsLieOnTheirGrid();
+    void realAccuracyOnFashionMnist();
+    void evalCommand();
+    void modelFileMismatch();
+    void cancelStopsEvaluation();
+
+private:
+    Dataset m_train, m_test;
+};
+
+void TestEngine::initTestCase()
+{
+    m_train = loadDataset("fashion-mnist", Split::Train);
+    m_test = loadDataset("fashion-mnist", Split::Test);
+}
+
+void TestEngine::convMatchesNaive()
+{
+    QRandomGenerator rng(11);
+    std::vector<float> scratch;
+    for (int trial = 0; trial < 300; ++trial) {
+        kernels::ConvShape s;
+        const int kind = trial % 4; // grouped, depthwise, pointwise, general
+        s.groups = kind == 0 ? rng.bounded(1, 4) : 1;
+        s.C = s.groups * rng.bounded(1, 6);
+        s.K = s.groups * rng.bounded(1, 6);
+        if (kind == 1) {
+            s.C = s.K = s.groups = rng.bounded(2, 9);
+        }
+        s.H = rng.bounded(1, 12);
+        s.W = rng.bounded(1, 12);
+        s.FY = kind == 2 ? 1 : rng.bounded(1, 4);
+        s.FX = kind == 2 ? 1 : rng.bounded(1, 4);
+        s.strideY = kind == 2 ? 1 : rng.bounded(1, 3);
+        s.strideX = kind == 2 ? 1 : rng.bounded(1, 3);
+        s.padY = kind == 2 ? 0 : rng.bounded(0, 2);
+        s.padX = kind == 2 ? 0 : rng.bounded(0, 2);
+        s.dilY = kind == 3 ? rng.bounded(1, 3) : 1;
+        s.dilX = kind == 3 ? rng.bounded(1, 3) : 1;
+        const int spanY = s.dilY * (s.FY - 1) + 1, spanX = s.dilX * (s.FX - 1) + 1;
+        if (s.H + 2 * s.padY < spanY || s.W + 2 * s.padX < spanX)
+            continue;
+        s.OH = (s.H + 2 * s.padY - spanY) / s.strideY + 1;
+        s.OW = (s.W + 2 * s.padX - spanX) / s.strideX + 1;
+        const auto in = randomVector(rng, size_t(s.C) * s.H * s.W);
+        const auto w = randomVector(rng, size_t(s.K) * (s.C / s.groups) * s.FY * s.FX);
+        const auto b = randomVector(rng, size_t(s.K));
+        std::vector<float> fast(size_t(s.K) * s.OH * s.OW), slow(fast.size());
+        kernels::conv2d(s, in.data(), w.data(), trial % 2 ? b.data() : nullptr, fast.data(), scratch);
+        kernels::conv2dNaive(s, in.data(), w.data(), trial % 2 ? b.data() : nullptr, slow.data());
+        QVERIFY2(close(fast, slow, 1e-4), qPrintable(QString("trial %1 kind %2").arg(trial).arg(kind)));
+    }
+}
+
+void TestEngine::denseMatchesNaive()
+{
+    QRandomGenerator rng(3);
+    for (int trial = 0; trial < 50; ++trial) {
+        const int in = rng.bounded(1, 300), out = rng.bounded(1, 40);
+        const auto x = randomVector(rng, size_t(in)), w = randomVector(rng, size_t(in) * out), b = randomVector(rng, size_t(out));
+        std::vector<float> fast(out), slow(out);
+        kernels::dense(in, out, x.data(), w.data(), b.data(), fast.data());
+        kernels::denseNaive(in, out, x.data(), w.data(), b.data(), slow.data());
+        QVERIFY(close(fast, slow, 1e-4));
+    }
+}
+
+void TestEngine::batchNormFoldingMatchesUnfolded()
+{
+    // conv -> BN -> ReLU, folded by the engine, against the naive unfolded computation.
+    const NetworkSpec spec = parseNetworkJson(R"({"name":"bn","inputs":[{"name":"input","shape":[3,9,9]}],"layers":[
+        {"name":"c","kind":"Conv2d","outChannels":5,"kernel":3,"padding":1,"stride":2},
+        {"name":"c.bn","kind":"BatchNorm"},{"name":"c.relu","kind":"ReLU"},
+        {"name":"pool","kind":"GlobalAvgPool"},{"name":"flat","kind":"Flatten"},
+        {"name":"fc","kind":"Dense","outChannels":4,"bias":true}]})");
+    const Graph g = Graph::build(spec);
+    NetworkWeights w = initialWeights(g, 7);
+    QRandomGenerator rng(5);
+    for (const char* s : {"c.bn.gamma", "c.bn.beta", "c.bn.mean"})
+        w.at(s) = randomVector(rng, 5);
+    for (float& v : w.at("c.bn.var"))
+        v = float(0.5 + rng.generateDouble());
+    const InferenceEngine engine(g, w, assignPrecision(g, QuantStrategy::parse("fp32")));
+    const auto image = randomVector(rng, 3 * 81);
+    const std::vector<float> got = engine.forwardImage(image.data());
+
+    const kernels::ConvShape cs = kernels::convShape(g.layers()[0]);
+    std::vector<float> conv(5 * 25);
+    kernels::conv2dNaive(cs, image.data(), w.at("c.weight").data(), nullptr, conv.data());
+    std::vector<float> pooled(5, 0.0f);
+    for (int c = 0; c < 5; ++c) {
+        const float sc = w.at("c.bn.gamma")[c] / std::sqrt(w.at("c.bn.var")[c] + 1e-5f);
+        for (int i = 0; i < 25; ++i)
+            pooled[c] += std::max(0.0f, (conv[c * 25 + i] - w.at("c.bn.mean")[c]) * sc + w.at("c.bn.beta")[c]) / 25.0f;
+    }
+    std::vector<float> expected(4);
+    kernels::denseNaive(5, 4, pooled.data(), w.at("fc.weight").data(), w.at("fc.bias").data(), expected.data());
+    QVERIFY(close(got, expected, 1e-4));
+}
+
+void TestEngine::sameResultsForAnyThreadCount_data()
+{
+    QTest::addColumn<QString>("strategy");
+    for (const char* s : {"fp32", "int8", "int4+res8", "fp8"})
+        QTest::newRow(s) << QString(s);
+}
+
+void TestEngine::sameResultsForAnyThreadCount()
+{
+    QFETCH(QString, strategy);
+    const Graph g = Graph::build(findZoo("mobilenetv2-fmnist")->build(), 0.5);
+    InferenceEngine engine(g, initialWeights(g, 1), assignPrecision(g, QuantStrategy::parse(strategy.toStdString())));
+    engine.setNormalization(normalizationFor(m_test));
+    engine.calibrate(m_train, 32);
+    std::vector<float> one, two;
+    tbb::task_arena(1).execute([&] { engine.forward(m_test, 0, 48, one); });
+    tbb::task_arena(2).execute([&] { engine.forward(m_test, 0, 48, two); });
+    QCOMPARE(one.size(), size_t(48 * 10));
+    QVERIFY(one == two); // bit-identical
+    for (float v : one)
+        QVERIFY(std::isfinite(v));
+}
+
+void TestEngine::quantizedWeightsLieOnTheirGrid()
+{
+    const Graph g = Graph::build(findZoo("cnn-fmnist")->build(), 1.0);
+    const NetworkWeights w = initialWeights(g, 3);
+    InferenceEngine engine(g, w, assignPrecision(g, QuantStrategy::parse("int4")));
+    engine.setNormalization(normalizationFor(m_test));
+    engine.calibrate(m_train, 16);
+    // int4 activations: every stored integer tensor has a positive scale; its values are on k * scale.
+    int quantized = 0;
+    for (size_t t = 0; t < engine.tensorQuant().size(); ++t) {
+        const TensorQuant& q = engine.tensorQuant()[t];
+        if (q.quantized && formatInfo(q.format).family == FormatFamily::Int) {
+            QVERIFY(q.scale > 0);
+            ++quantized;
+        }
+    }
+    QVERIFY(quantized >= 4);
+    std::vector<float> image(784);
+    for (int i = 0; i < 784; ++i)
+        image[i] = (m_test.image(0)[i] / 255.0f - 0.286f) / 0.353f;
+    const std::vector<float> logits = engine.forwardImage(image.data());
+    // Logits are the int8 output of the last layer: at most 255 levels of one scale.
+    const TensorQuant& out = engine.tensorQuant()[g.outputTensors()[0]];
+    for (float v : logits)
+        QVERIFY(std::fabs(v / out.scale - std::nearbyint(v / out.scale)) < 1e-3);
+}
+
+void TestEngine::realAccuracyOnFashionMnist()
+{
+    const Graph g = Graph::build(loadNetworkFile(POQ_TEST_DATA_DIR "/engine/centroid-fmnist.json"));
+    const NetworkWeights w = centroidWeights(m_train);
+    std::map<std::string, double> acc;
+    for (const char* s : {"fp32", "fp16", "int8", "int4", "int2"}) {
+        InferenceEngine engine(g, w, assignPrecision(g, QuantStrategy::parse(s)));
+        engine.setNormalization(normalizationFor(m_test));
+        engine.calibrate(m_train, 256);
+        const EvalResult r = evaluate(engine, m_test, 0);
+        QCOMPARE(r.images, 10000LL);
+        QVERIFY(r.low < r.accuracy() && r.accuracy() < r.high);
+        acc[s] = r.accuracy();
+    }
+    qInfo("nearest-class-mean accuracy: fp32 %.4f fp16 %.4f int8 %.4f int4 %.4f int2 %.4f", acc["fp32"], acc["fp16"],
+          acc["int8"], acc["int4"], acc["int2"]);
+    QVERIFY(acc["fp32"] > 0.6 && acc["fp32"] < 0.8); // nearest class mean on Fashion-MNIST is ~68 %
+    QVERIFY(std::fabs(acc["fp16"] - acc["fp32"]) < 0.002);
+    QVERIFY(std::fabs(acc["int8"] - acc["fp32"]) < 0.02);
+}
+
+void TestEngine::evalCommand()
+{
+    const Graph g = Graph::build(loadNetworkFile(POQ_TEST_DATA_DIR "/engine/centroid-fmnist.json"));
+    QTemporaryDir dir;
+    const QString model = dir.filePath("centroid.safetensors");
+    saveModelFile(weightsToModel(g, centroidWeights(m_train), {{"network", "centroid-fmnist"}, {"recipe", "class means"}}),
+                  model.toStdString());
+    QProcess p;
+    p.start(POQ_CLI_PATH, {"eval", POQ_TEST_DATA_DIR "/engine/centroid-fmnist.json", "--strategy", "int8", "--model", model,
+                           "--limit", "2000", "--json"});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    QCOMPARE(o["images"].toInt(), 2000);
+    QCOMPARE(o["dataset"].toString(), QString("fashion-mnist"));
+    QVERIFY(o["accuracy"].toDouble() > 0.6);
+    QVERIFY(o["low"].toDouble() < o["accuracy"].toDouble() && o["accuracy"].toDouble() < o["high"].toDouble());
+    QProcess noModel;
+    noModel.start(POQ_CLI_PATH, {"eval", "mobilenetv2-fmnist", "--width", "0.5", "--strategy", "int8"});
+    QVERIFY(noModel.waitForFinished(60000));
+    QCOMPARE(noModel.exitCode(), 2);
+    QVERIFY(noModel.readAllStandardError().contains("no trained model for mobilenetv2-fmnist at width 0.5"));
+}
+
+void TestEngine::modelFileMismatch()
+{
+    const Graph g = Graph::build(findZoo("cnn-fmnist")->build(), 1.0);
+    ModelFile m = weightsToModel(g, initialWeights(g, 1), {});
+    ModelFile wrongShape = m;
+    wrongShape.tensors[0].shape = {8, 1, 3, 3};
+    wrongShape.tensors[0].values.resize(72);
+    try {
+        weightsFromModel(g, wrongShape, "m.safetensors");
+        QFAIL("accepted");
+    } catch (const InputError& e) {
+        QVERIFY2(QString(e.what()).startsWith("m.safetensors: tensor 'conv1.weight' has shape [8,1,3,3], the network needs [16,1,3,3]"), e.what());
+    }
+    ModelFile missing = m;
+    missing.tensors.erase(missing.tensors.begin() + 1);
+    QVERIFY_THROWS_EXCEPTION(InputError, weightsFromModel(g, missing, "m.safetensors"));
+    const Graph wider = Graph::build(findZoo("cnn-fmnist")->build(), 2.0);
+    QVERIFY_THROWS_EXCEPTION(InputError, weightsFromModel(wider, m, "m.safetensors"));
+}
+
+void TestEngine::cancelStopsEvaluation()
+{
+    const Graph g = Graph::build(findZoo("cnn-fmnist")->build(), 1.0);
+    InferenceEngine engine(g, initialWeights(g, 2), assignPrecision(g, QuantStrategy::parse("fp32")));
+    CancelToken cancel;
+    const EvalResult r = evaluate(engine, m_test, 0, [&](const EvalResult&) { cancel.cancel(); }, &cancel);
+    QVERIFY(r.cancelled);
+    QVERIFY(r.images > 0 && r.images < 10000);
+}
+
+QTEST_APPLESS_MAIN(TestEngine)
+#include "tst_engine.moc"
