@@ -1,6 +1,7 @@
 // Inference: plan (fold, quantize weights), calibration, per-image forward, evaluation.
 #include "engine/inference.h"
 
+#include "engine/fake_quant.h"
 #include "engine/kernels.h"
 #include "util/error.h"
 #include "util/wilson.h"
@@ -137,8 +138,11 @@ void InferenceEngine::quantizeTensor(int t, std::vector<float>& v) const
     if (!q.quantized || q.format == NumberFormat::FP32)
         return;
     const FormatInfo& f = formatInfo(q.format);
-    if (f.family == FormatFamily::Int && !(q.scale > 0))
-        return; // not calibrated yet: calibration runs with float activations
+    if (f.family == FormatFamily::Int) {
+        if (q.scale > 0) // not calibrated yet: calibration runs with float activations
+            fakeQuantizeInt(v.data(), v.size(), f.bits, q.scale, q.isUnsigned);
+        return;
+    }
     for (float& x : v)
         x = f.quantize(x, q.scale, q.isUnsigned);
 }

@@ -5,6 +5,7 @@
 #include <tbb/task_arena.h>
 
 #include "data/dataset.h"
+#include "engine/fake_quant.h"
 #include "engine/inference.h"
 #include "engine/kernels.h"
 #include "graph/network_io.h"
@@ -78,6 +79,7 @@ private slots:
     void initTestCase();
     void convMatchesNaive();
     void denseMatchesNaive();
+    void fakeQuantMatchesReference();
     void batchNormFoldingMatchesUnfolded();
     void sameResultsForAnyThreadCount_data();
     void sameResultsForAnyThreadCount();
@@ -145,6 +147,33 @@ void TestEngine::denseMatchesNaive()
         kernels::dense(in, out, x.data(), w.data(), b.data(), fast.data());
         kernels::denseNaive(in, out, x.data(), w.data(), b.data(), slow.data());
         QVERIFY(close(fast, slow, 1e-4));
+    }
+}
+
+void TestEngine::fakeQuantMatchesReference()
+{
+    // The vectorised tensor quantizer against the reference quantizer of every integer format,
+    // on random values, exact ties, out-of-range values and NaN.
+    QRandomGenerator rng(17);
+    for (const FormatInfo& f : allFormats()) {
+        if (f.family != FormatFamily::Int)
+            continue;
+        for (bool isUnsigned : {false, true}) {
+            const float scale = float(0.001 + rng.generateDouble());
+            std::vector<float> v;
+            for (int i = 0; i < 20000; ++i)
+                v.push_back(float((rng.generateDouble() * 2 - 1) * scale * (1 << f.bits)));
+            for (int k = -300; k <= 300; ++k)
+                v.push_back(float((k + 0.5) * double(scale))); // ties
+            v.push_back(std::nanf(""));
+            v.push_back(1e30f);
+            v.push_back(-1e30f);
+            std::vector<float> fast = v;
+            fakeQuantizeInt(fast.data(), fast.size(), f.bits, scale, isUnsigned);
+            for (size_t i = 0; i < v.size(); ++i)
+                QVERIFY2(fast[i] == f.quantize(v[i], scale, isUnsigned),
+                         qPrintable(QString("%1 %2: %3").arg(f.name).arg(isUnsigned).arg(double(v[i]), 0, 'g', 9)));
+        }
     }
 }
 

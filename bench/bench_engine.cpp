@@ -1,0 +1,63 @@
+// Inference speed of the Fashion-MNIST MobileNetV2 (images per second), fp32 and with int8 / int4
+// fake quantization, 1 and 2 threads, against the machine's measured Eigen GEMM peak.
+#include "data/dataset.h"
+#include "engine/inference.h"
+#include "graph/zoo.h"
+
+#include <benchmark/benchmark.h>
+#include <tbb/task_arena.h>
+
+#include <Eigen/Core>
+
+namespace {
+
+const char* kStrategies[] = {"fp32", "int8", "int4"};
+
+const poq::Dataset& testSet()
+{
+    static const poq::Dataset d = poq::loadDataset("fashion-mnist", poq::Split::Test);
+    return d;
+}
+
+// args: width x100, strategy index, threads
+void BM_Inference(benchmark::State& state)
+{
+    const double width = double(state.range(0)) / 100.0;
+    const char* strategy = kStrategies[state.range(1)];
+    const int threads = int(state.range(2));
+    const poq::Graph g = poq::Graph::build(poq::findZoo("mobilenetv2-fmnist")->build(), width);
+    poq::InferenceEngine engine(g, poq::initialWeights(g, 1), poq::assignPrecision(g, poq::QuantStrategy::parse(strategy)));
+    engine.setNormalization(poq::normalizationFor(testSet()));
+    engine.calibrate(testSet(), 64);
+    const int64_t batch = 256;
+    std::vector<float> out;
+    tbb::task_arena arena(threads);
+    for (auto _ : state)
+        arena.execute([&] { engine.forward(testSet(), 0, batch, out); });
+    state.counters["images/s"] = benchmark::Counter(double(batch) * double(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(g.totalMacs()) * batch * double(state.iterations()) / 1e9,
+                                                   benchmark::Counter::kIsRate);
+    state.SetLabel(std::string(strategy) + " w" + std::to_string(width).substr(0, 4) + " t" + std::to_string(threads));
+}
+
+// The physical limit: single-threaded Eigen SGEMM, 512 x 512 x 512.
+void BM_GemmPeak(benchmark::State& state)
+{
+    const int n = 512;
+    Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n), b = Eigen::MatrixXf::Random(n, n), c(n, n);
+    for (auto _ : state) {
+        c.noalias() = a * b;
+        benchmark::DoNotOptimize(c.data());
+    }
+    state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * n * n * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+
+} // namespace
+
+BENCHMARK(BM_GemmPeak)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Inference)
+    ->ArgsProduct({{50, 100}, {0, 1, 2}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+BENCHMARK_MAIN();
