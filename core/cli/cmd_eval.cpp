@@ -4,7 +4,10 @@
 
 #include "data/dataset.h"
 #include "data/model_file.h"
+#include "engine/eval_cache.h"
 #include "engine/inference.h"
+#include "graph/network_io.h"
+#include "util/atomic_file.h"
 #include "graph/zoo.h"
 #include "util/error.h"
 #include "util/resources.h"
@@ -34,6 +37,7 @@ struct EvalOptions {
     std::string calibration = "minmax";
     int64_t calibrationImages = 256;
     bool json = false;
+    bool noCache = false;
 };
 
 // Trained models ship as resources/models/<network>_w<width>_<strategy>.safetensors; a strategy
@@ -60,19 +64,34 @@ void runEval(const EvalOptions& o)
     const QuantStrategy s = QuantStrategy::parse(o.strategy);
     const Calibration calibration = parseCalibration(o.calibration);
     const std::string modelPath = o.model.empty() ? findModel(g.name(), o.width, s.name) : o.model;
+    const std::string modelBytes = readWholeFile(modelPath);
     const NetworkWeights weights = weightsFromModel(g, loadModelFile(modelPath), modelPath);
     const Dataset test = loadDataset(o.dataset, Split::Test);
-    InferenceEngine engine(g, weights, assignPrecision(g, s));
-    engine.setNormalization(normalizationFor(test));
-    const Dataset train = loadDataset(o.dataset, Split::Train);
-    engine.calibrate(train, o.calibrationImages, calibration);
-    const bool tty = !o.json && ::isatty(2);
-    const EvalResult r = evaluate(engine, test, o.limit, [&](const EvalResult& p) {
+    ContentHash key;
+    key.add(networkToJson(resolveNetwork(o.network)));
+    key.add(std::to_string(g.width()) + "|" + s.name + "|" + calibrationName(calibration) + "|"
+            + std::to_string(o.calibrationImages) + "|" + std::to_string(o.limit) + "|" + test.name);
+    key.add(modelBytes);
+    key.add(test.pixels.data(), test.pixels.size());
+    key.add(test.labels.data(), test.labels.size());
+    std::optional<EvalResult> cached = o.noCache ? std::nullopt : loadCachedEval(key.hex());
+    EvalResult r;
+    if (cached) {
+        r = *cached;
+    } else {
+        InferenceEngine engine(g, weights, assignPrecision(g, s));
+        engine.setNormalization(normalizationFor(test));
+        const Dataset train = loadDataset(o.dataset, Split::Train);
+        engine.calibrate(train, o.calibrationImages, calibration);
+        const bool tty = !o.json && ::isatty(2);
+        r = evaluate(engine, test, o.limit, [&](const EvalResult& p) {
+            if (tty)
+                std::fprintf(stderr, "\reval: %lld images, %.2f %%", (long long)p.images, 100 * p.accuracy());
+        });
         if (tty)
-            std::fprintf(stderr, "\reval: %lld images, %.2f %%", (long long)p.images, 100 * p.accuracy());
-    });
-    if (tty)
-        std::fprintf(stderr, "\r\033[K");
+            std::fprintf(stderr, "\r\033[K");
+        storeCachedEval(key.hex(), r);
+    }
     if (o.json) {
         nlohmann::ordered_json j;
         j["network"] = g.name();
@@ -84,6 +103,7 @@ void runEval(const EvalOptions& o)
         j["accuracy"] = r.accuracy();
         j["low"] = r.low;
         j["high"] = r.high;
+        j["cached"] = cached.has_value();
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -109,6 +129,7 @@ void addEvalCommand(CLI::App& app)
     sub->add_option("--calibration-images", o->calibrationImages, "Training images used for calibration")
         ->capture_default_str();
     sub->add_flag("--json", o->json, "Print JSON");
+    sub->add_flag("--no-cache", o->noCache, "Evaluate again even when the result is cached");
     sub->callback([o] { runEval(*o); });
 }
 

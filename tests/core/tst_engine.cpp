@@ -288,7 +288,11 @@ void TestEngine::evalCommand()
     const QString model = dir.filePath("centroid.safetensors");
     saveModelFile(weightsToModel(g, centroidWeights(m_train), {{"network", "centroid-fmnist"}, {"recipe", "class means"}}),
                   model.toStdString());
+    QTemporaryDir cache;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("POQ_CACHE_DIR", cache.path());
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(POQ_CLI_PATH, {"eval", POQ_TEST_DATA_DIR "/engine/centroid-fmnist.json", "--strategy", "int8", "--model", model,
                            "--limit", "2000", "--json"});
     QVERIFY(p.waitForFinished(60000));
@@ -298,6 +302,16 @@ void TestEngine::evalCommand()
     QCOMPARE(o["dataset"].toString(), QString("fashion-mnist"));
     QVERIFY(o["accuracy"].toDouble() > 0.6);
     QVERIFY(o["low"].toDouble() < o["accuracy"].toDouble() && o["accuracy"].toDouble() < o["high"].toDouble());
+    QVERIFY(!o["cached"].toBool());
+    // The same evaluation again comes from the cache, with the same numbers.
+    QProcess again;
+    again.setProcessEnvironment(env);
+    again.start(POQ_CLI_PATH, {"eval", POQ_TEST_DATA_DIR "/engine/centroid-fmnist.json", "--strategy", "int8", "--model",
+                               model, "--limit", "2000", "--json"});
+    QVERIFY(again.waitForFinished(60000));
+    const QJsonObject o2 = QJsonDocument::fromJson(again.readAllStandardOutput()).object();
+    QVERIFY(o2["cached"].toBool());
+    QCOMPARE(o2["accuracy"].toDouble(), o["accuracy"].toDouble());
     QProcess noModel;
     noModel.start(POQ_CLI_PATH, {"eval", "mobilenetv2-fmnist", "--width", "0.5", "--strategy", "int8"});
     QVERIFY(noModel.waitForFinished(60000));

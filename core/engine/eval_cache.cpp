@@ -1,0 +1,76 @@
+// The evaluation cache.
+#include "engine/eval_cache.h"
+
+#include "util/atomic_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace poq {
+
+void ContentHash::add(std::string_view bytes)
+{
+    for (unsigned char c : bytes) {
+        m_a = (m_a ^ c) * 1099511628211ull;
+        m_b = (m_b ^ (c + 0x9e)) * 0x100000001b3ull + 0x7f4a7c15ull;
+    }
+    const uint64_t n = bytes.size();
+    m_a = (m_a ^ n) * 1099511628211ull;
+}
+
+std::string ContentHash::hex() const
+{
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", (unsigned long long)m_a, (unsigned long long)m_b);
+    return buf;
+}
+
+std::string evalCacheFolder()
+{
+    if (const char* d = std::getenv("POQ_CACHE_DIR"); d && *d)
+        return d;
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+        return std::string(x) + "/poq-studio/eval";
+    if (const char* h = std::getenv("HOME"); h && *h)
+        return std::string(h) + "/.cache/poq-studio/eval";
+    return {};
+}
+
+std::optional<EvalResult> loadCachedEval(const std::string& key)
+{
+    const std::string folder = evalCacheFolder();
+    if (folder.empty())
+        return std::nullopt;
+    try {
+        const auto j = nlohmann::json::parse(readWholeFile(folder + "/" + key + ".json"));
+        EvalResult r;
+        r.images = j.at("images").get<int64_t>();
+        r.correct = j.at("correct").get<int64_t>();
+        r.low = j.at("low").get<double>();
+        r.high = j.at("high").get<double>();
+        if (r.images <= 0 || r.correct < 0 || r.correct > r.images)
+            return std::nullopt;
+        return r;
+    } catch (const std::exception&) {
+        return std::nullopt; // missing or damaged: evaluate again
+    }
+}
+
+void storeCachedEval(const std::string& key, const EvalResult& r)
+{
+    const std::string folder = evalCacheFolder();
+    if (folder.empty() || r.cancelled)
+        return;
+    try {
+        std::error_code ec;
+        std::filesystem::create_directories(folder, ec);
+        nlohmann::json j = {{"images", r.images}, {"correct", r.correct}, {"low", r.low}, {"high", r.high}};
+        writeFileAtomically(folder + "/" + key + ".json", j.dump() + "\n");
+    } catch (const std::exception&) {
+    }
+}
+
+} // namespace poq

@@ -1,0 +1,31 @@
+// Accuracy results cached on disk, keyed by a content hash of everything that decides them
+// (graph, strategy, weights, dataset, calibration, image count), so known points show instantly.
+// Folder: $POQ_CACHE_DIR, else $XDG_CACHE_HOME/poq-studio/eval, else ~/.cache/poq-studio/eval.
+#pragma once
+
+#include "engine/inference.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace poq {
+
+class ContentHash {
+public:
+    void add(std::string_view bytes);
+    void add(const void* data, size_t size) { add(std::string_view(static_cast<const char*>(data), size)); }
+    std::string hex() const;
+
+private:
+    uint64_t m_a = 1469598103934665603ull; // two independent FNV-1a lanes -> 128 bits
+    uint64_t m_b = 1099511628211ull * 31;
+};
+
+std::string evalCacheFolder();
+std::optional<EvalResult> loadCachedEval(const std::string& key);
+// Best effort: a cache that cannot be written is skipped silently (it only saves time).
+void storeCachedEval(const std::string& key, const EvalResult& result);
+
+} // namespace poq
