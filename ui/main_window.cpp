@@ -1,7 +1,9 @@
 // MainWindow: docks, menus, status bar, and the request -> result -> redraw loop.
 #include "main_window.h"
 
+#include "engine/measure.h"
 #include "explore/csv.h"
+#include "graph/zoo.h"
 #include "graph/network_io.h"
 #include "panels/breakdown_panel.h"
 #include "panels/compare_panel.h"
@@ -62,9 +64,14 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &SweepController::finished, this, &MainWindow::onResult);
     connect(m_plot, &FrontierPlot::pointClicked, this, [this](int i, bool shift) { selectPoint(i, shift || m_selection.size() == 1); });
 
-    // First run: the trained Fashion-MNIST models do not exist yet, so start on MobileNetV2 at
-    // 224x224 with energy only.
-    m_networkPanel->selectNetwork(QStringLiteral("mobilenetv2"));
+    // First run: the built-in experiment with measured accuracy when its trained models exist,
+    // otherwise MobileNetV2 at 224x224 with energy only.
+    if (findTrainedModel(kDefaultNetwork, 1.0, "fp32")) {
+        m_networkPanel->selectNetwork(QString::fromUtf8(kDefaultNetwork));
+        m_sweepPanel->setMeasured(true);
+    } else {
+        m_networkPanel->selectNetwork(QStringLiteral("mobilenetv2"));
+    }
     m_layerPanel->setGraph(m_networkPanel->currentGraph());
     statusBar()->showMessage(tr("Ready"));
     resize(1400, 900);
@@ -182,7 +189,7 @@ void MainWindow::requestSweep(int delayMs)
         return;
     }
     m_controller->request({*spec, widths, strategies, m_hardwarePanel->hardware(), m_sweepPanel->objective(),
-                           m_sweepPanel->accuracy()},
+                           m_sweepPanel->accuracy(), m_sweepPanel->measured()},
                           delayMs);
 }
 
@@ -201,9 +208,11 @@ void MainWindow::onResult(const SweepResult& r)
         int frontier = 0;
         for (const DesignPoint& p : m_points)
             frontier += p.pareto ? 1 : 0;
-        statusBar()->showMessage(tr("%1 design points costed in %2 ms on %3; %4 on the frontier")
+        statusBar()->showMessage(tr("%1 design points costed in %2 ms on %3; %4 on the frontier%5")
                                      .arg(m_points.size()).arg(r.elapsedMs, 0, 'f', 0)
-                                     .arg(QString::fromStdString(m_hardwarePanel->hardware().name)).arg(frontier));
+                                     .arg(QString::fromStdString(m_hardwarePanel->hardware().name)).arg(frontier)
+                                     .arg(r.unmeasured.empty() ? QString()
+                                                               : tr("; %1 without a trained model").arg(r.unmeasured.size())));
         std::vector<int> keep;
         for (int i : m_selection)
             if (i < int(m_points.size()))
@@ -302,7 +311,7 @@ bool MainWindow::saveSession(const QString& path, QString* error)
     s.strategies = m_sweepPanel->strategies();
     s.hardware = m_hardwarePanel->hardware();
     s.objective = m_sweepPanel->objective();
-    s.accuracyFile = m_sweepPanel->accuracyFile();
+    s.accuracyFile = m_sweepPanel->measured() ? QStringLiteral("measured") : m_sweepPanel->accuracyFile();
     try {
         writeFileAtomically(path.toStdString(), sessionToJson(s).toStdString());
     } catch (const std::exception& e) {
@@ -322,7 +331,8 @@ bool MainWindow::openSession(const QString& path, QString* error)
         // Check everything that can fail before changing anything.
         if (!s.networkIsFile && m_networkPanel->networkCombo()->findText(s.network) < 0)
             throw std::runtime_error(path.toStdString() + ": network: unknown network '" + s.network.toStdString() + "'");
-        if (!s.accuracyFile.isEmpty())
+        const bool measured = s.accuracyFile == QLatin1String("measured");
+        if (!s.accuracyFile.isEmpty() && !measured)
             AccuracyTable::loadCsv(s.accuracyFile.toStdString());
         if (s.networkIsFile)
             loadNetworkFile(s.network.toStdString());
@@ -332,7 +342,10 @@ bool MainWindow::openSession(const QString& path, QString* error)
         m_sweepPanel->setWidths(s.widths);
         m_sweepPanel->setStrategies(s.strategies);
         m_sweepPanel->setObjective(s.objective);
-        m_sweepPanel->setAccuracyFile(s.accuracyFile, &message);
+        if (measured)
+            m_sweepPanel->setMeasured(true);
+        else
+            m_sweepPanel->setAccuracyFile(s.accuracyFile, &message);
         m_hardwarePanel->setHardware(s.hardware);
     } catch (const std::exception& e) {
         if (error)

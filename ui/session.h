@@ -20,7 +20,7 @@ struct Session {
     std::vector<std::string> strategies;
     Hardware hardware;
     Objective objective = Objective::Energy;
-    QString accuracyFile;  // empty: none
+    QString accuracyFile;  // empty: none; "measured": the trained models
 };
 
 QByteArray sessionToJson(const Session& s);

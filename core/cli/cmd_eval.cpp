@@ -6,6 +6,7 @@
 #include "data/model_file.h"
 #include "engine/eval_cache.h"
 #include "engine/inference.h"
+#include "engine/measure.h"
 #include "graph/network_io.h"
 #include "util/atomic_file.h"
 #include "graph/zoo.h"
@@ -40,18 +41,12 @@ struct EvalOptions {
     bool noCache = false;
 };
 
-// Trained models ship as resources/models/<network>_w<width>_<strategy>.safetensors; a strategy
-// without its own (QAT) model falls back to the fp32 model of the same width (post-training quantization).
 std::string findModel(const std::string& network, double width, const std::string& strategy)
 {
+    if (const auto path = findTrainedModel(network, width, strategy))
+        return *path;
     std::ostringstream w;
     w << width;
-    for (const std::string& s : {strategy, std::string("fp32")}) {
-        const std::string path = resourcePath("models/" + network + "_w" + w.str() + "_" + s + ".safetensors");
-        std::error_code ec;
-        if (!path.empty() && std::filesystem::is_regular_file(path, ec))
-            return path;
-    }
     throw InputError("model: no trained model for " + network + " at width " + w.str()
                      + " (give --model FILE, or train one with poq train)");
 }

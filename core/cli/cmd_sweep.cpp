@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include "explore/csv.h"
+#include "engine/measure.h"
 #include "explore/sweep.h"
 #include "graph/zoo.h"
 #include "hw/hardware_io.h"
@@ -52,10 +53,8 @@ void runSweep(const SweepOptions& o)
     for (const std::string& s : o.sets)
         applySetting(hw, s);
     std::optional<AccuracyTable> table;
-    if (o.accuracy == "measured")
-        throw InputError("accuracy: 'measured' needs the quantized inference engine, which this build does not have "
-                         "yet; use none or an accuracy CSV (network,width,strategy,accuracy)");
-    if (o.accuracy != "none")
+    const bool measured = o.accuracy == "measured";
+    if (!measured && o.accuracy != "none")
         table = AccuracyTable::loadCsv(o.accuracy);
 
     const bool tty = ::isatty(STDERR_FILENO);
@@ -70,7 +69,16 @@ void runSweep(const SweepOptions& o)
     });
     if (tty)
         std::cerr << "\r";
-    if (table) {
+    if (measured) {
+        const std::vector<std::string> missing = measureAccuracies(points, resolveNetwork(o.network));
+        if (missing.size() == points.size())
+            throw InputError("accuracy: no trained model for any point of " + sweep.network()
+                             + " in the resources (models/<network>_w<width>_<strategy>.safetensors); "
+                               "use none or an accuracy CSV");
+        for (const std::string& m : missing)
+            std::cerr << "poq: warning: no trained model for " << m << "; its accuracy is left empty\n";
+        markPareto(points);
+    } else if (table) {
         applyAccuracy(points, *table);
         for (const std::string& w : table->unmatched(points))
             std::cerr << "poq: warning: " << w << "\n";

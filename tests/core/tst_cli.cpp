@@ -80,7 +80,7 @@ void TestCli::exitCodes_data()
     QTest::newRow("sweep unwritable out") << QStringList{"sweep", "resnet20", "--widths", "1", "--strategies", "int8", "--out", "/nonexistent/dir/s.csv"}
                                           << 2 << "--out: cannot write '/nonexistent/dir/s.csv'";
     QTest::newRow("sweep measured") << QStringList{"sweep", "resnet20", "--widths", "1", "--strategies", "int8", "--accuracy", "measured", "--out", "/tmp/x.csv"}
-                                    << 2 << "accuracy: 'measured' needs the quantized inference engine";
+                                    << 2 << "accuracy: no trained model for any point of resnet20";
     QTest::newRow("sweep duplicate accuracy") << QStringList{"sweep", "mobilenetv2", "--widths", "0.5", "--strategies", "int8", "--accuracy", POQ_TEST_DATA_DIR "/explore/duplicate.csv", "--out", "/tmp/x.csv"}
                                               << 2 << "duplicate.csv:3: duplicate of line 2";
     QTest::newRow("compare missing file") << QStringList{"compare", "/nonexistent.csv", "--baseline", "fp16", "--candidate", "int8"}

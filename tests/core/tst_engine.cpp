@@ -8,10 +8,12 @@
 #include "engine/fake_quant.h"
 #include "engine/inference.h"
 #include "engine/kernels.h"
+#include "explore/csv.h"
 #include "graph/network_io.h"
 #include "graph/zoo.h"
 #include "util/error.h"
 
+#include <QDir>
 #include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -312,6 +314,27 @@ void TestEngine::evalCommand()
     const QJsonObject o2 = QJsonDocument::fromJson(again.readAllStandardOutput()).object();
     QVERIFY(o2["cached"].toBool());
     QCOMPARE(o2["accuracy"].toDouble(), o["accuracy"].toDouble());
+    // Measured accuracy in a sweep: the model found in the resources by name, width and strategy
+    // (int8 and int2 fall back to post-training quantization of the fp32 model).
+    QTemporaryDir res;
+    QDir(res.path()).mkpath("networks");
+    QDir(res.path()).mkpath("models");
+    QFile::copy(model, res.filePath("models/centroid-fmnist_w1_fp32.safetensors"));
+    QProcessEnvironment resEnv = env;
+    resEnv.insert("POQ_RESOURCES", res.path());
+    QProcess sweep;
+    sweep.setProcessEnvironment(resEnv);
+    const QString csv = res.filePath("s.csv");
+    sweep.start(POQ_CLI_PATH, {"sweep", POQ_TEST_DATA_DIR "/engine/centroid-fmnist.json", "--widths", "1", "--strategies",
+                               "fp32,int8,int2", "--accuracy", "measured", "--hw", POQ_RESOURCE_DIR "/hardware/edge-npu.json",
+                               "--out", csv});
+    QVERIFY(sweep.waitForFinished(120000));
+    QVERIFY2(sweep.exitCode() == 0, sweep.readAllStandardError().constData());
+    const std::vector<DesignPoint> points = readSweepCsv(csv.toStdString());
+    QCOMPARE(int(points.size()), 3);
+    for (const DesignPoint& pt : points)
+        QVERIFY(pt.accuracy && *pt.accuracy > 0.3);
+    QVERIFY(*points[0].accuracy > *points[2].accuracy); // fp32 beats int2
     QProcess noModel;
     noModel.start(POQ_CLI_PATH, {"eval", "mobilenetv2-fmnist", "--width", "0.5", "--strategy", "int8"});
     QVERIFY(noModel.waitForFinished(60000));

@@ -1,6 +1,7 @@
 // SweepController: job numbering, coalescing, cancel, stale-result dropping.
 #include "controllers/sweep_controller.h"
 
+#include "engine/measure.h"
 #include "formats/precision.h"
 #include "graph/graph.h"
 
@@ -87,10 +88,18 @@ void SweepController::launch()
                 r.cancelled = true;
                 return r;
             }
-            if (req.accuracy)
-                applyAccuracy(points, *req.accuracy);
-            else
+            if (req.measured) {
+                r.unmeasured = measureAccuracies(points, req.network, "fashion-mnist", cancel.get());
+                if (cancel->cancelled()) {
+                    r.cancelled = true;
+                    return r;
+                }
                 markPareto(points);
+            } else if (req.accuracy) {
+                applyAccuracy(points, *req.accuracy);
+            } else {
+                markPareto(points);
+            }
             r.points = std::move(points);
             r.ok = true;
         } catch (const std::exception& e) {

@@ -26,6 +26,7 @@ struct SweepRequest {
     Hardware hardware;
     Objective objective = Objective::Energy;
     std::optional<AccuracyTable> accuracy;
+    bool measured = false; // evaluate trained models (engine), cached
 };
 
 struct SweepResult {
@@ -34,6 +35,7 @@ struct SweepResult {
     bool cancelled = false;
     QString error;
     std::vector<DesignPoint> points;
+    std::vector<std::string> unmeasured; // points without a trained model
     double elapsedMs = 0;
 };
 

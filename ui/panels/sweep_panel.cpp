@@ -54,6 +54,8 @@ SweepPanel::SweepPanel(QWidget* parent)
     m_accuracyLabel->setWordWrap(true);
     auto* importButton = new QPushButton(tr("Import CSV…"), this);
     auto* noneButton = new QPushButton(tr("None"), this);
+    auto* measuredButton = new QPushButton(tr("Measured"), this);
+    measuredButton->setToolTip(tr("Evaluate the trained models of the resources on the test set (cached)"));
     importButton->setToolTip(tr("Accuracies measured elsewhere: columns network,width,strategy,accuracy (0..1)"));
 
     auto* form = new QFormLayout;
@@ -63,6 +65,7 @@ SweepPanel::SweepPanel(QWidget* parent)
     form->addRow(QString(), m_customStrategy);
     form->addRow(tr("Objective"), m_objective);
     auto* acc = new QHBoxLayout;
+    acc->addWidget(measuredButton);
     acc->addWidget(importButton);
     acc->addWidget(noneButton);
     form->addRow(tr("Accuracy"), m_accuracyLabel);
@@ -95,6 +98,7 @@ SweepPanel::SweepPanel(QWidget* parent)
             emit failed(error);
     });
     connect(noneButton, &QPushButton::clicked, this, [this] { setAccuracyFile(QString(), nullptr); });
+    connect(measuredButton, &QPushButton::clicked, this, [this] { setMeasured(true); });
 }
 
 std::vector<double> SweepPanel::widths() const
@@ -214,6 +218,7 @@ bool SweepPanel::setStrategies(const std::vector<std::string>& strategies, QStri
 bool SweepPanel::setAccuracyFile(const QString& path, QString* error)
 {
     if (path.isEmpty()) {
+        m_measured = false;
         m_accuracy.reset();
         m_accuracyFile.clear();
         m_accuracyLabel->setText(tr("none (energy only)"));
@@ -228,10 +233,24 @@ bool SweepPanel::setAccuracyFile(const QString& path, QString* error)
         return false;
     }
     m_accuracyFile = path;
+    m_measured = false;
     m_accuracyLabel->setText(tr("imported: %1").arg(path));
     m_accuracyLabel->setToolTip(path);
     emit changed();
     return true;
+}
+
+void SweepPanel::setMeasured(bool on)
+{
+    if (!on) {
+        setAccuracyFile(QString(), nullptr);
+        return;
+    }
+    m_measured = true;
+    m_accuracy.reset();
+    m_accuracyFile.clear();
+    m_accuracyLabel->setText(tr("measured (trained models, test set)"));
+    emit changed();
 }
 
 } // namespace poq::ui

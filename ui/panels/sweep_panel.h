@@ -27,6 +27,9 @@ public:
     std::vector<std::string> strategies() const;
     Objective objective() const;
     const std::optional<AccuracyTable>& accuracy() const { return m_accuracy; }
+    bool measured() const { return m_measured; }
+    // Measured accuracy: the trained models of the resources, evaluated on the test set.
+    void setMeasured(bool on);
     QString accuracyFile() const { return m_accuracyFile; }
 
     // Checks exactly these (adding custom entries as needed); false with a message on bad values.
@@ -53,6 +56,7 @@ private:
     QLabel* m_accuracyLabel;
     std::optional<AccuracyTable> m_accuracy;
     QString m_accuracyFile;
+    bool m_measured = false;
 };
 
 } // namespace poq::ui

@@ -1,0 +1,103 @@
+// Measured accuracies for sweeps.
+#include "engine/measure.h"
+
+#include "data/dataset.h"
+#include "data/model_file.h"
+#include "engine/eval_cache.h"
+#include "engine/inference.h"
+#include "graph/network_io.h"
+#include "util/atomic_file.h"
+#include "util/resources.h"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+namespace poq {
+
+std::optional<std::string> findTrainedModel(const std::string& network, double width, const std::string& strategy)
+{
+    std::ostringstream w;
+    w << width;
+    for (const std::string& s : {strategy, std::string("fp32")}) {
+        const std::string path = resourcePath("models/" + network + "_w" + w.str() + "_" + s + ".safetensors");
+        std::error_code ec;
+        if (!path.empty() && std::filesystem::is_regular_file(path, ec))
+            return path;
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+std::mutex g_mutex;
+std::map<std::string, EvalResult> g_memo;              // by model path, strategy, dataset
+std::map<std::string, std::shared_ptr<const Dataset>> g_data;
+
+std::shared_ptr<const Dataset> dataset(const std::string& name, Split split)
+{
+    std::lock_guard lock(g_mutex);
+    const std::string key = name + (split == Split::Train ? "|train" : "|test");
+    auto& d = g_data[key];
+    if (!d)
+        d = std::make_shared<const Dataset>(loadDataset(name, split));
+    return d;
+}
+
+} // namespace
+
+std::vector<std::string> measureAccuracies(std::vector<DesignPoint>& points, const NetworkSpec& network,
+                                           const std::string& datasetName, const CancelToken* cancel)
+{
+    std::vector<std::string> missing;
+    for (DesignPoint& p : points) {
+        if (cancel && cancel->cancelled())
+            break;
+        const auto model = findTrainedModel(network.name, p.width, p.strategy);
+        if (!model) {
+            missing.push_back(p.strategy + "@" + std::to_string(p.width));
+            continue;
+        }
+        std::error_code ec;
+        const auto stamp = std::filesystem::last_write_time(*model, ec).time_since_epoch().count();
+        const std::string memoKey = *model + "|" + std::to_string(stamp) + "|" + p.strategy + "|" + datasetName;
+        std::optional<EvalResult> r;
+        {
+            std::lock_guard lock(g_mutex);
+            if (auto it = g_memo.find(memoKey); it != g_memo.end())
+                r = it->second;
+        }
+        if (!r) {
+            const Graph g = Graph::build(network, p.width);
+            const std::string bytes = readWholeFile(*model);
+            const auto test = dataset(datasetName, Split::Test);
+            ContentHash key;
+            key.add(networkToJson(network));
+            key.add(std::to_string(g.width()) + "|" + p.strategy + "|minmax|256|0|" + test->name);
+            key.add(bytes);
+            key.add(test->pixels.data(), test->pixels.size());
+            key.add(test->labels.data(), test->labels.size());
+            r = loadCachedEval(key.hex());
+            if (!r) {
+                InferenceEngine engine(g, weightsFromModel(g, loadModelFile(*model), *model),
+                                       assignPrecision(g, QuantStrategy::parse(p.strategy)));
+                engine.setNormalization(normalizationFor(*test));
+                engine.calibrate(*dataset(datasetName, Split::Train), 256);
+                r = evaluate(engine, *test, 0, {}, cancel);
+                if (r->cancelled)
+                    break;
+                storeCachedEval(key.hex(), *r);
+            }
+            std::lock_guard lock(g_mutex);
+            g_memo[memoKey] = *r;
+        }
+        p.accuracy = r->accuracy();
+        p.accuracyLo = r->low;
+        p.accuracyHi = r->high;
+    }
+    return missing;
+}
+
+} // namespace poq
