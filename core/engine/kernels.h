@@ -30,4 +30,7 @@ void maxPool(const ConvShape& s, const float* in, float* out);
 void avgPool(const ConvShape& s, const float* in, float* out); // padding counts as zeros
 void globalAvgPool(int C, int HW, const float* in, float* out);
 
+// True when the AVX2+FMA build of the kernels runs on this CPU.
+bool usingAvx2();
+
 } // namespace poq::kernels
