@@ -15,7 +15,8 @@ namespace poq::cli {
 namespace {
 
 const CommandSetup kCoreCommands[] = {addNetworksCommand, addInfoCommand, addHwCommand, addEnergyCommand,
-                                       addSweepCommand, addCompareCommand, addEvalCommand};
+                                       addSweepCommand, addCompareCommand, addEvalCommand,
+                                       addTrainCommand};
 
 std::string oneLine(std::string s)
 {

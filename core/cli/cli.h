@@ -26,5 +26,6 @@ void addEnergyCommand(CLI::App& app);
 void addSweepCommand(CLI::App& app);
 void addCompareCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
+void addTrainCommand(CLI::App& app);
 
 } // namespace poq::cli

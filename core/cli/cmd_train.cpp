@@ -1,0 +1,105 @@
+// `poq train NETWORK --width W --strategy S [--dataset ...] [--epochs N] [--seed N] [--batch N] [--lr X]
+//  [--limit N] [--checkpoint FILE] --out FILE`: trains on the training split, prints per-epoch loss and
+// test accuracy, checkpoints every epoch (an interrupted run resumes from it), writes the model.
+#include "cli/cli.h"
+
+#include "data/dataset.h"
+#include "data/model_file.h"
+#include "engine/inference.h"
+#include "graph/zoo.h"
+#include "train/trainer.h"
+#include "util/error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace poq::cli {
+
+namespace {
+
+struct TrainCliOptions {
+    std::string network;
+    double width = 1.0;
+    std::string strategy = "fp32";
+    std::string dataset = "fashion-mnist";
+    TrainOptions train;
+    std::string out;
+    std::string checkpoint;
+};
+
+void runTrain(const TrainCliOptions& o)
+{
+    const Graph g = Graph::build(resolveNetwork(o.network), o.width);
+    const QuantStrategy s = QuantStrategy::parse(o.strategy);
+    if (formatInfo(s.compute).family == FormatFamily::Int)
+        throw InputError("strategy: quantization-aware training of integer strategies (" + s.name
+                         + ") is not built yet; train fp32 and evaluate it post-training quantized with poq eval");
+    if (o.train.epochs < 1 || o.train.epochs > 1000)
+        throw InputError("--epochs: must be in 1..1000");
+    if (o.train.batch < 1 || o.train.batch > 4096)
+        throw InputError("--batch: must be in 1..4096");
+    if (!(o.train.learningRate > 0 && o.train.learningRate < 10))
+        throw InputError("--lr: must be in 0..10 (exclusive)");
+    const Dataset train = loadDataset(o.dataset, Split::Train);
+    const Dataset test = loadDataset(o.dataset, Split::Test);
+    Trainer trainer(g, initialWeights(g, o.train.seed), o.train);
+    const std::string checkpoint = o.checkpoint.empty() ? o.out + ".checkpoint" : o.checkpoint;
+    std::error_code ec;
+    if (std::filesystem::exists(checkpoint, ec)) {
+        trainer.loadCheckpoint(checkpoint);
+        std::printf("resuming from %s after epoch %d\n", checkpoint.c_str(), trainer.completedEpochs());
+    }
+    EvalResult last;
+    for (int epoch = trainer.completedEpochs(); epoch < o.train.epochs; ++epoch) {
+        EpochStats st;
+        trainer.trainEpoch(train, epoch, st);
+        trainer.saveCheckpoint(checkpoint);
+        InferenceEngine engine(g, trainer.weights(), assignPrecision(g, QuantStrategy::parse("fp32")));
+        engine.setNormalization(normalizationFor(test));
+        last = evaluate(engine, test, 0);
+        std::printf("epoch %d/%d: loss %.4f, train accuracy %.2f %%, test accuracy %.2f %% (fp32), %.0f images/s\n",
+                    epoch + 1, o.train.epochs, st.loss, 100 * st.trainAccuracy, 100 * last.accuracy(),
+                    double(st.images) / st.seconds);
+        std::fflush(stdout);
+    }
+    InferenceEngine engine(g, trainer.weights(), assignPrecision(g, s));
+    engine.setNormalization(normalizationFor(test));
+    engine.calibrate(train, 256);
+    const EvalResult r = evaluate(engine, test, 0);
+    char acc[32];
+    std::snprintf(acc, sizeof acc, "%.4f", r.accuracy());
+    saveModelFile(weightsToModel(g, trainer.weights(),
+                                 {{"network", g.name()}, {"width", std::to_string(o.width)}, {"strategy", s.name},
+                                  {"dataset", test.name}, {"seed", std::to_string(o.train.seed)},
+                                  {"recipe", o.train.recipe()}, {"accuracy", acc}}),
+                  o.out);
+    std::filesystem::remove(checkpoint, ec);
+    std::printf("wrote %s: %s test accuracy %.2f %% (95 %% interval %.2f-%.2f %%)\n", o.out.c_str(), s.name.c_str(),
+                100 * r.accuracy(), 100 * r.low, 100 * r.high);
+}
+
+} // namespace
+
+void addTrainCommand(CLI::App& app)
+{
+    auto o = std::make_shared<TrainCliOptions>();
+    CLI::App* sub = app.add_subcommand("train", "Train a network on a dataset (fp32; float strategies are applied after)");
+    sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
+    sub->add_option("--width", o->width, "Width multiplier (0.1..4.0)")->capture_default_str();
+    sub->add_option("--strategy", o->strategy, "Strategy of the written model (fp32, bf16, fp16, fp8)")->capture_default_str();
+    sub->add_option("--dataset", o->dataset, "fashion-mnist, or a folder with Fashion-MNIST or CIFAR-10 files")
+        ->capture_default_str();
+    sub->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
+    sub->add_option("--seed", o->train.seed, "Random seed (weights, order, augmentation)")->capture_default_str();
+    sub->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
+    sub->add_option("--lr", o->train.learningRate, "Peak learning rate")->capture_default_str();
+    sub->add_option("--limit", o->train.limit, "Train on the first N images only (0: all)")->capture_default_str();
+    sub->add_option("--checkpoint", o->checkpoint, "Checkpoint file (default: OUT.checkpoint); resumes when present");
+    sub->add_option("--out", o->out, "Model file to write (safetensors)")->required();
+    sub->callback([o] { runTrain(*o); });
+}
+
+} // namespace poq::cli

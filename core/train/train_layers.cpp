@@ -1,0 +1,365 @@
+// Layer forward/backward for training.
+#include "train/train_layers.h"
+
+#include "engine/kernels.h"
+
+#include <Eigen/Core>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace poq::train {
+
+namespace {
+
+using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+int chunks(int batch) { return (batch + kChunk - 1) / kChunk; }
+
+// im2col of one group of one image: rows = cg * FY * FX, cols = OH * OW.
+void im2col(const kernels::ConvShape& s, const float* x, int group, float* col)
+{
+    const int cg = s.C / s.groups, cols = s.OH * s.OW;
+    const float* src0 = x + size_t(group) * cg * s.H * s.W;
+    for (int c = 0; c < cg; ++c)
+        for (int fy = 0; fy < s.FY; ++fy)
+            for (int fx = 0; fx < s.FX; ++fx, col += cols)
+                for (int oy = 0; oy < s.OH; ++oy) {
+                    const int iy = oy * s.strideY + fy * s.dilY - s.padY;
+                    for (int ox = 0; ox < s.OW; ++ox) {
+                        const int ix = ox * s.strideX + fx * s.dilX - s.padX;
+                        col[oy * s.OW + ox] = (iy >= 0 && iy < s.H && ix >= 0 && ix < s.W)
+                                                  ? src0[(size_t(c) * s.H + iy) * s.W + ix] : 0.0f;
+                    }
+                }
+}
+
+void col2imAdd(const kernels::ConvShape& s, const float* col, int group, float* dx)
+{
+    const int cg = s.C / s.groups, cols = s.OH * s.OW;
+    float* dst0 = dx + size_t(group) * cg * s.H * s.W;
+    for (int c = 0; c < cg; ++c)
+        for (int fy = 0; fy < s.FY; ++fy)
+            for (int fx = 0; fx < s.FX; ++fx, col += cols)
+                for (int oy = 0; oy < s.OH; ++oy) {
+                    const int iy = oy * s.strideY + fy * s.dilY - s.padY;
+                    if (iy < 0 || iy >= s.H)
+                        continue;
+                    for (int ox = 0; ox < s.OW; ++ox) {
+                        const int ix = ox * s.strideX + fx * s.dilX - s.padX;
+                        if (ix >= 0 && ix < s.W)
+                            dst0[(size_t(c) * s.H + iy) * s.W + ix] += col[oy * s.OW + ox];
+                    }
+                }
+}
+
+size_t inSize(const Layer& l) { return size_t(l.inShapes[0].elements()); }
+size_t outSize(const Layer& l) { return size_t(l.outShape.elements()); }
+
+} // namespace
+
+void macForward(const Layer& l, int batch, const float* x, const float* w, const float* b, float* y)
+{
+    if (l.kind == LayerKind::Dense) {
+        const int in = l.inShapes[0].c, out = l.outShape.c;
+        Eigen::Map<const RowMat> X(x, batch, in), W(w, out, in);
+        Eigen::Map<RowMat> Y(y, batch, out);
+        Y.noalias() = X * W.transpose();
+        if (b)
+            Y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b, out);
+        return;
+    }
+    const kernels::ConvShape s = kernels::convShape(l);
+    tbb::parallel_for(0, batch, [&](int i) {
+        thread_local std::vector<float> scratch;
+        kernels::conv2d(s, x + size_t(i) * inSize(l), w, b, y + size_t(i) * outSize(l), scratch);
+    });
+}
+
+void macBackward(const Layer& l, int batch, const float* x, const float* w, const float* dy, float* dx, float* dw,
+                 float* db)
+{
+    const size_t wSize = l.kind == LayerKind::Dense ? size_t(l.outShape.c) * l.inShapes[0].c
+                                                    : size_t(l.loopNest->G) * l.loopNest->K * l.loopNest->C
+                                                          * l.loopNest->FY * l.loopNest->FX;
+    const int K = l.outShape.c;
+    if (l.kind == LayerKind::Dense) {
+        const int in = l.inShapes[0].c;
+        Eigen::Map<const RowMat> X(x, batch, in), W(w, K, in), DY(dy, batch, K);
+        Eigen::Map<RowMat>(dw, K, in).noalias() += DY.transpose() * X;
+        if (db)
+            for (int i = 0; i < batch; ++i)
+                for (int k = 0; k < K; ++k)
+                    db[k] += dy[size_t(i) * K + k];
+        if (dx)
+            Eigen::Map<RowMat>(dx, batch, in).noalias() += DY * W;
+        return;
+    }
+    const kernels::ConvShape s = kernels::convShape(l);
+    const int nChunks = chunks(batch);
+    std::vector<std::vector<float>> dwPart(nChunks), dbPart(nChunks);
+    const bool depthwise = s.groups == s.C && s.K == s.C && s.groups > 1;
+    const int cg = s.C / s.groups, kg = s.K / s.groups, rows = cg * s.FY * s.FX, cols = s.OH * s.OW;
+    tbb::parallel_for(0, nChunks, [&](int ch) {
+        std::vector<float>& gw = dwPart[ch];
+        std::vector<float>& gb = dbPart[ch];
+        gw.assign(wSize, 0.0f);
+        gb.assign(size_t(K), 0.0f);
+        std::vector<float> col(size_t(rows) * cols), dcol(size_t(rows) * cols);
+        for (int i = ch * kChunk; i < std::min(batch, (ch + 1) * kChunk); ++i) {
+            const float* xi = x + size_t(i) * inSize(l);
+            const float* dyi = dy + size_t(i) * outSize(l);
+            float* dxi = dx ? dx + size_t(i) * inSize(l) : nullptr;
+            for (int k = 0; k < K; ++k)
+                for (int p = 0; p < cols; ++p)
+                    gb[k] += dyi[size_t(k) * cols + p];
+            if (depthwise) {
+                for (int c = 0; c < s.C; ++c)
+                    for (int fy = 0; fy < s.FY; ++fy)
+                        for (int fx = 0; fx < s.FX; ++fx) {
+                            float acc = 0;
+                            const float wv = w[(size_t(c) * s.FY + fy) * s.FX + fx];
+                            for (int oy = 0; oy < s.OH; ++oy) {
+                                const int iy = oy * s.strideY + fy * s.dilY - s.padY;
+                                if (iy < 0 || iy >= s.H)
+                                    continue;
+                                for (int ox = 0; ox < s.OW; ++ox) {
+                                    const int ix = ox * s.strideX + fx * s.dilX - s.padX;
+                                    if (ix < 0 || ix >= s.W)
+                                        continue;
+                                    const float g = dyi[(size_t(c) * s.OH + oy) * s.OW + ox];
+                                    const size_t xIdx = (size_t(c) * s.H + iy) * s.W + ix;
+                                    acc += g * xi[xIdx];
+                                    if (dxi)
+                                        dxi[xIdx] += g * wv;
+                                }
+                            }
+                            gw[(size_t(c) * s.FY + fy) * s.FX + fx] += acc;
+                        }
+                continue;
+            }
+            for (int g = 0; g < s.groups; ++g) {
+                im2col(s, xi, g, col.data());
+                Eigen::Map<const RowMat> COL(col.data(), rows, cols), DY(dyi + size_t(g) * kg * cols, kg, cols);
+                Eigen::Map<RowMat>(gw.data() + size_t(g) * kg * rows, kg, rows).noalias() += DY * COL.transpose();
+                if (dxi) {
+                    Eigen::Map<const RowMat> W(w + size_t(g) * kg * rows, kg, rows);
+                    Eigen::Map<RowMat>(dcol.data(), rows, cols).noalias() = W.transpose() * DY;
+                    col2imAdd(s, dcol.data(), g, dxi);
+                }
+            }
+        }
+    });
+    for (int ch = 0; ch < nChunks; ++ch) { // fixed order: deterministic for any thread count
+        for (size_t j = 0; j < wSize; ++j)
+            dw[j] += dwPart[ch][j];
+        if (db)
+            for (int k = 0; k < K; ++k)
+                db[k] += dbPart[ch][k];
+    }
+}
+
+void batchNormForward(const Layer& l, int batch, const float* x, const float* gamma, const float* beta, float* y,
+                      BatchNormState& st, float* runningMean, float* runningVar, float momentum)
+{
+    const int C = l.outShape.c;
+    const size_t hw = size_t(l.outShape.h) * l.outShape.w, per = size_t(C) * hw;
+    const double n = double(batch) * double(hw);
+    st.mean.assign(C, 0.0f);
+    st.invStd.assign(C, 0.0f);
+    tbb::parallel_for(0, C, [&](int c) {
+        double sum = 0, sq = 0;
+        for (int i = 0; i < batch; ++i) {
+            const float* p = x + i * per + c * hw;
+            for (size_t j = 0; j < hw; ++j) {
+                sum += p[j];
+                sq += double(p[j]) * p[j];
+            }
+        }
+        const double mean = sum / n, var = std::max(0.0, sq / n - mean * mean);
+        st.mean[c] = float(mean);
+        st.invStd[c] = float(1.0 / std::sqrt(var + 1e-5));
+        if (runningMean) {
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * float(mean);
+            runningVar[c] = (1 - momentum) * runningVar[c] + momentum * float(var * n / std::max(1.0, n - 1));
+        }
+        const float a = gamma[c] * st.invStd[c], b = beta[c] - st.mean[c] * a;
+        for (int i = 0; i < batch; ++i) {
+            const float* p = x + i * per + c * hw;
+            float* q = y + i * per + c * hw;
+            for (size_t j = 0; j < hw; ++j)
+                q[j] = p[j] * a + b;
+        }
+    });
+}
+
+void batchNormBackward(const Layer& l, int batch, const float* x, const float* gamma, const BatchNormState& st,
+                       const float* dy, float* dx, float* dgamma, float* dbeta)
+{
+    const int C = l.outShape.c;
+    const size_t hw = size_t(l.outShape.h) * l.outShape.w, per = size_t(C) * hw;
+    const double n = double(batch) * double(hw);
+    tbb::parallel_for(0, C, [&](int c) {
+        double sdy = 0, sdyx = 0;
+        for (int i = 0; i < batch; ++i) {
+            const float* p = x + i * per + c * hw;
+            const float* g = dy + i * per + c * hw;
+            for (size_t j = 0; j < hw; ++j) {
+                sdy += g[j];
+                sdyx += double(g[j]) * (p[j] - st.mean[c]) * st.invStd[c];
+            }
+        }
+        dgamma[c] += float(sdyx);
+        dbeta[c] += float(sdy);
+        if (!dx)
+            return;
+        const double k = double(gamma[c]) * st.invStd[c];
+        for (int i = 0; i < batch; ++i) {
+            const float* p = x + i * per + c * hw;
+            const float* g = dy + i * per + c * hw;
+            float* d = dx + i * per + c * hw;
+            for (size_t j = 0; j < hw; ++j) {
+                const double xhat = (p[j] - st.mean[c]) * st.invStd[c];
+                d[j] += float(k * (g[j] - sdy / n - xhat * sdyx / n));
+            }
+        }
+    });
+}
+
+void plainForward(const Layer& l, int batch, const std::vector<const float*>& in, float* y)
+{
+    const size_t ni = inSize(l), no = outSize(l);
+    tbb::parallel_for(0, batch, [&](int i) {
+        const float* x = in[0] + i * ni;
+        float* o = y + i * no;
+        switch (l.kind) {
+        case LayerKind::ReLU:
+            for (size_t j = 0; j < no; ++j)
+                o[j] = std::max(x[j], 0.0f);
+            break;
+        case LayerKind::ReLU6:
+            for (size_t j = 0; j < no; ++j)
+                o[j] = std::min(std::max(x[j], 0.0f), 6.0f);
+            break;
+        case LayerKind::Add:
+            std::memcpy(o, x, sizeof(float) * no);
+            for (size_t k = 1; k < in.size(); ++k)
+                for (size_t j = 0; j < no; ++j)
+                    o[j] += in[k][i * no + j];
+            break;
+        case LayerKind::MaxPool:
+            kernels::maxPool(kernels::convShape(l), x, o);
+            break;
+        case LayerKind::AvgPool:
+            kernels::avgPool(kernels::convShape(l), x, o);
+            break;
+        case LayerKind::GlobalAvgPool:
+            kernels::globalAvgPool(l.inShapes[0].c, l.inShapes[0].h * l.inShapes[0].w, x, o);
+            break;
+        case LayerKind::Flatten:
+            std::memcpy(o, x, sizeof(float) * no);
+            break;
+        case LayerKind::Conv2d:
+        case LayerKind::Dense:
+        case LayerKind::BatchNorm:
+            break; // not plain
+        }
+    });
+}
+
+void plainBackward(const Layer& l, int batch, const std::vector<const float*>& in, const float* y, const float* dy,
+                   const std::vector<float*>& din)
+{
+    const size_t ni = inSize(l), no = outSize(l);
+    tbb::parallel_for(0, batch, [&](int i) {
+        const float* x = in[0] + i * ni;
+        const float* g = dy + i * no;
+        float* d = din[0] ? din[0] + i * ni : nullptr;
+        if (!d && l.kind != LayerKind::Add)
+            return; // nothing upstream wants this gradient
+        switch (l.kind) {
+        case LayerKind::ReLU:
+            for (size_t j = 0; j < no; ++j)
+                d[j] += x[j] > 0 ? g[j] : 0.0f;
+            break;
+        case LayerKind::ReLU6:
+            for (size_t j = 0; j < no; ++j)
+                d[j] += (x[j] > 0 && x[j] < 6) ? g[j] : 0.0f;
+            break;
+        case LayerKind::Add:
+            for (size_t k = 0; k < din.size(); ++k)
+                if (din[k])
+                    for (size_t j = 0; j < no; ++j)
+                        din[k][i * no + j] += g[j];
+            break;
+        case LayerKind::Flatten:
+            for (size_t j = 0; j < no; ++j)
+                d[j] += g[j];
+            break;
+        case LayerKind::GlobalAvgPool: {
+            const size_t hw = size_t(l.inShapes[0].h) * l.inShapes[0].w;
+            for (int c = 0; c < l.inShapes[0].c; ++c)
+                for (size_t j = 0; j < hw; ++j)
+                    d[c * hw + j] += g[c] / float(hw);
+            break;
+        }
+        case LayerKind::MaxPool:
+        case LayerKind::AvgPool: {
+            const kernels::ConvShape s = kernels::convShape(l);
+            const float* yo = y + i * no;
+            const float inv = 1.0f / float(s.FY * s.FX);
+            for (int c = 0; c < s.C; ++c)
+                for (int oy = 0; oy < s.OH; ++oy)
+                    for (int ox = 0; ox < s.OW; ++ox) {
+                        const size_t o = (size_t(c) * s.OH + oy) * s.OW + ox;
+                        bool routed = false; // max: the first position holding the maximum
+                        for (int fy = 0; fy < s.FY && !routed; ++fy)
+                            for (int fx = 0; fx < s.FX && !routed; ++fx) {
+                                const int iy = oy * s.strideY + fy - s.padY, ix = ox * s.strideX + fx - s.padX;
+                                if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W)
+                                    continue;
+                                const size_t p = (size_t(c) * s.H + iy) * s.W + ix;
+                                if (l.kind == LayerKind::AvgPool) {
+                                    d[p] += g[o] * inv;
+                                } else if (x[p] == yo[o]) {
+                                    d[p] += g[o];
+                                    routed = true;
+                                }
+                            }
+                    }
+            break;
+        }
+        case LayerKind::Conv2d:
+        case LayerKind::Dense:
+        case LayerKind::BatchNorm:
+            break;
+        }
+    });
+}
+
+double softmaxCrossEntropy(int batch, int classes, const float* logits, const uint8_t* labels, float* dlogits,
+                           int* correct)
+{
+    double loss = 0;
+    int right = 0;
+    for (int i = 0; i < batch; ++i) {
+        const float* z = logits + size_t(i) * classes;
+        float* d = dlogits + size_t(i) * classes;
+        const float m = *std::max_element(z, z + classes);
+        double sum = 0;
+        for (int k = 0; k < classes; ++k)
+            sum += std::exp(double(z[k] - m));
+        for (int k = 0; k < classes; ++k)
+            d[k] = float(std::exp(double(z[k] - m)) / sum / batch);
+        d[labels[i]] -= 1.0f / float(batch);
+        loss -= double(z[labels[i]] - m) - std::log(sum);
+        right += int(std::max_element(z, z + classes) - z) == labels[i] ? 1 : 0;
+    }
+    if (correct)
+        *correct = right;
+    return loss / batch;
+}
+
+} // namespace poq::train

@@ -1,0 +1,244 @@
+// The training loop.
+#include "train/trainer.h"
+
+#include "data/model_file.h"
+#include "train/train_layers.h"
+#include "util/error.h"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+namespace poq {
+
+namespace {
+
+uint64_t mix(uint64_t x) // splitmix64: per-image random numbers from (seed, epoch, index)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+bool decays(const std::string& name)
+{
+    return name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0;
+}
+
+} // namespace
+
+std::string TrainOptions::recipe() const
+{
+    std::ostringstream s;
+    s << "sgd momentum " << momentum << ", weight decay " << weightDecay << ", lr " << learningRate << " cosine, warm-up "
+      << warmupEpochs << " epoch(s), batch " << batch << ", " << epochs << " epochs"
+      << (augment ? ", random crop (pad 2) + horizontal flip" : "") << (limit > 0 ? ", first " + std::to_string(limit) + " images" : "");
+    return s.str();
+}
+
+Trainer::Trainer(const Graph& graph, const NetworkWeights& initial, const TrainOptions& options)
+    : m_graph(graph), m_options(options), m_weights(initial)
+{
+    if (options.epochs < 1 || options.batch < 1 || !(options.learningRate > 0))
+        throw InputError("training: epochs, batch and learning rate must be positive");
+    for (const auto& [name, v] : m_weights.tensors)
+        m_velocity.tensors[name].assign(v.size(), 0.0f);
+}
+
+double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t>& labels, int batch, int* correct,
+                     bool update, double lr, NetworkWeights* gradientsOut)
+{
+    const auto& layers = m_graph.layers();
+    const size_t nt = m_graph.tensors().size();
+    std::vector<std::vector<float>> act(nt), grad(nt);
+    const int in = m_graph.inputTensors()[0];
+    act[in] = images;
+    std::vector<train::BatchNormState> bn(layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const Layer& l = layers[i];
+        std::vector<float>& y = act[l.output];
+        y.assign(size_t(batch) * l.outShape.elements(), 0.0f);
+        const float* x = act[l.inputs[0]].data();
+        if (l.loopNest) {
+            const float* b = m_weights.has(l.name + ".bias") ? m_weights.at(l.name + ".bias").data() : nullptr;
+            train::macForward(l, batch, x, m_weights.at(l.name + ".weight").data(), b, y.data());
+        } else if (l.kind == LayerKind::BatchNorm) {
+            train::batchNormForward(l, batch, x, m_weights.at(l.name + ".gamma").data(), m_weights.at(l.name + ".beta").data(),
+                                    y.data(), bn[i], update ? m_weights.at(l.name + ".mean").data() : nullptr,
+                                    update ? m_weights.at(l.name + ".var").data() : nullptr, 0.1f);
+        } else {
+            std::vector<const float*> ins;
+            for (int t : l.inputs)
+                ins.push_back(act[t].data());
+            train::plainForward(l, batch, ins, y.data());
+        }
+    }
+    const int out = m_graph.outputTensors()[0];
+    const int classes = m_graph.tensor(out).shape.c;
+    grad[out].assign(act[out].size(), 0.0f);
+    const double loss = train::softmaxCrossEntropy(batch, classes, act[out].data(), labels.data(), grad[out].data(), correct);
+
+    NetworkWeights g;
+    for (const auto& [name, v] : m_weights.tensors)
+        g.tensors[name].assign(v.size(), 0.0f);
+    for (int i = static_cast<int>(layers.size()) - 1; i >= 0; --i) {
+        const Layer& l = layers[i];
+        const std::vector<float>& dy = grad[l.output];
+        if (dy.empty())
+            continue; // no path to the loss
+        std::vector<float*> din;
+        for (int t : l.inputs) {
+            if (t == in) {
+                din.push_back(nullptr);
+                continue;
+            }
+            if (grad[t].empty())
+                grad[t].assign(act[t].size(), 0.0f);
+            din.push_back(grad[t].data());
+        }
+        const float* x = act[l.inputs[0]].data();
+        if (l.loopNest) {
+            float* db = g.has(l.name + ".bias") ? g.at(l.name + ".bias").data() : nullptr;
+            train::macBackward(l, batch, x, m_weights.at(l.name + ".weight").data(), dy.data(), din[0],
+                               g.at(l.name + ".weight").data(), db);
+        } else if (l.kind == LayerKind::BatchNorm) {
+            train::batchNormBackward(l, batch, x, m_weights.at(l.name + ".gamma").data(), bn[i], dy.data(), din[0],
+                                     g.at(l.name + ".gamma").data(), g.at(l.name + ".beta").data());
+        } else {
+            std::vector<const float*> ins;
+            for (int t : l.inputs)
+                ins.push_back(act[t].data());
+            train::plainBackward(l, batch, ins, act[l.output].data(), dy.data(), din);
+        }
+    }
+    if (gradientsOut)
+        *gradientsOut = g;
+    if (update) {
+        const float mu = float(m_options.momentum), wd = float(m_options.weightDecay), rate = float(lr);
+        for (auto& [name, w] : m_weights.tensors) {
+            if (name.size() > 5 && (name.compare(name.size() - 5, 5, ".mean") == 0 || name.compare(name.size() - 4, 4, ".var") == 0))
+                continue; // statistics, not parameters
+            std::vector<float>& v = m_velocity.at(name);
+            const std::vector<float>& gr = g.at(name);
+            const float decay = decays(name) ? wd : 0.0f;
+            for (size_t j = 0; j < w.size(); ++j) {
+                v[j] = mu * v[j] + gr[j] + decay * w[j];
+                w[j] -= rate * v[j];
+            }
+        }
+    }
+    return loss;
+}
+
+double Trainer::lossAndGradients(const std::vector<float>& images, const std::vector<uint8_t>& labels, int batch,
+                                 NetworkWeights& gradients)
+{
+    return step(images, labels, batch, nullptr, false, 0.0, &gradients);
+}
+
+bool Trainer::trainEpoch(const Dataset& train, int epoch, EpochStats& stats, const ProgressFn& progress,
+                         const CancelToken* cancel)
+{
+    const auto start = std::chrono::steady_clock::now();
+    const Shape inShape = m_graph.tensor(m_graph.inputTensors()[0]).shape;
+    if (train.channels != inShape.c || train.height != inShape.h || train.width != inShape.w)
+        throw InputError("dataset: " + train.name + " images do not fit " + m_graph.name() + " (" + inShape.str() + ")");
+    const int64_t n = m_options.limit > 0 ? std::min(m_options.limit, train.size()) : train.size();
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(mix(m_options.seed ^ mix(uint64_t(epoch)))));
+    const Normalization norm = normalizationFor(train);
+    const int64_t steps = n / m_options.batch; // the last partial batch is dropped
+    const int64_t totalSteps = steps * m_options.epochs;
+    const double warm = m_options.warmupEpochs * double(steps);
+    stats = {};
+    stats.epoch = epoch;
+    const int C = inShape.c, H = inShape.h, W = inShape.w;
+    std::vector<float> images(size_t(m_options.batch) * C * H * W);
+    std::vector<uint8_t> labels(size_t(m_options.batch));
+    int64_t correctAll = 0;
+    double lossSum = 0;
+    for (int64_t s = 0; s < steps; ++s) {
+        if (cancel && cancel->cancelled())
+            return false;
+        for (int b = 0; b < m_options.batch; ++b) {
+            const int64_t idx = order[size_t(s * m_options.batch + b)];
+            labels[b] = train.labels[size_t(idx)];
+            const uint64_t r = mix(m_options.seed * 1000003ull + uint64_t(epoch) * 7919ull + uint64_t(idx));
+            const int dy = m_options.augment ? int(r % 5) - 2 : 0, dx = m_options.augment ? int((r >> 8) % 5) - 2 : 0;
+            const bool flip = m_options.augment && ((r >> 16) & 1);
+            for (int c = 0; c < C; ++c) {
+                const float zero = (0.0f - norm.mean[c]) / norm.std[c];
+                for (int y = 0; y < H; ++y)
+                    for (int x = 0; x < W; ++x) {
+                        const int sy = y + dy, sx0 = x + dx, sx = flip ? W - 1 - sx0 : sx0;
+                        float v = zero;
+                        if (sy >= 0 && sy < H && sx0 >= 0 && sx0 < W)
+                            v = (train.image(idx)[(size_t(c) * H + sy) * W + sx] / 255.0f - norm.mean[c]) / norm.std[c];
+                        images[((size_t(b) * C + c) * H + y) * W + x] = v;
+                    }
+            }
+        }
+        const double t = double(int64_t(epoch) * steps + s);
+        const double lr = t < warm ? m_options.learningRate * (t + 1) / warm
+                                   : 0.5 * m_options.learningRate * (1 + std::cos(M_PI * (t - warm) / std::max(1.0, double(totalSteps) - warm)));
+        int correct = 0;
+        lossSum += step(images, labels, m_options.batch, &correct, true, lr, nullptr);
+        correctAll += correct;
+        if (progress)
+            progress(double(s + 1) / double(steps));
+    }
+    stats.images = steps * m_options.batch;
+    stats.loss = steps ? lossSum / double(steps) : 0;
+    stats.trainAccuracy = stats.images ? double(correctAll) / double(stats.images) : 0;
+    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m_completedEpochs = epoch + 1;
+    return true;
+}
+
+void Trainer::saveCheckpoint(const std::string& path) const
+{
+    ModelFile m = weightsToModel(m_graph, m_weights, {{"network", m_graph.name()},
+                                                      {"width", std::to_string(m_graph.width())},
+                                                      {"epochs.completed", std::to_string(m_completedEpochs)},
+                                                      {"recipe", m_options.recipe()},
+                                                      {"seed", std::to_string(m_options.seed)}});
+    for (const ParamSpec& p : parameterSpecs(m_graph))
+        m.tensors.push_back({"opt." + p.name, p.shape, m_velocity.at(p.name)});
+    saveModelFile(m, path);
+}
+
+void Trainer::loadCheckpoint(const std::string& path)
+{
+    const ModelFile m = loadModelFile(path);
+    auto meta = [&](const char* key) {
+        const auto it = m.metadata.find(key);
+        if (it == m.metadata.end())
+            throw InputError(path + ": not a checkpoint (metadata '" + key + "' missing)");
+        return it->second;
+    };
+    if (meta("network") != m_graph.name() || meta("width") != std::to_string(m_graph.width()))
+        throw InputError(path + ": checkpoint of " + meta("network") + " at width " + meta("width") + ", not of "
+                         + m_graph.name() + " at width " + std::to_string(m_graph.width()));
+    if (meta("recipe") != m_options.recipe() || meta("seed") != std::to_string(m_options.seed))
+        throw InputError(path + ": checkpoint was made with another recipe or seed (" + meta("recipe") + ")");
+    ModelFile weightsOnly, velocity;
+    for (const ModelTensor& t : m.tensors)
+        (t.name.rfind("opt.", 0) == 0 ? velocity : weightsOnly).tensors.push_back(t);
+    m_weights = weightsFromModel(m_graph, weightsOnly, path);
+    for (const ParamSpec& p : parameterSpecs(m_graph)) {
+        const ModelTensor* v = velocity.find("opt." + p.name);
+        if (!v || v->shape != p.shape)
+            throw InputError(path + ": optimizer state for '" + p.name + "' is missing or has the wrong shape");
+        m_velocity.at(p.name) = v->values;
+    }
+    const int done = std::stoi(meta("epochs.completed"));
+    if (done < 0 || done > m_options.epochs)
+        throw InputError(path + ": epochs.completed out of range");
+    m_completedEpochs = done;
+}
+
+} // namespace poq

@@ -1,0 +1,73 @@
+// Training of a graph on a dataset: SGD with momentum and weight decay, cosine learning rate with
+// linear warm-up, batch-norm statistics, random-crop and flip augmentation. Seeded and reproducible:
+// the same seed gives the same model for any number of threads, and a run resumed from a checkpoint
+// matches an uninterrupted one. (Quantization-aware training with learned step sizes is the next step.)
+#pragma once
+
+#include "data/dataset.h"
+#include "engine/inference.h"
+#include "engine/weights.h"
+#include "util/cancel.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace poq {
+
+struct TrainOptions {
+    int epochs = 10;
+    int batch = 128;
+    double learningRate = 0.1; // peak, after warm-up
+    double momentum = 0.9;
+    double weightDecay = 5e-4; // not on biases and batch-norm parameters
+    double warmupEpochs = 1;
+    uint64_t seed = 1;
+    bool augment = true;
+    int64_t limit = 0; // train on the first N images only (0: all)
+    std::string recipe() const;
+};
+
+struct EpochStats {
+    int epoch = 0;
+    double loss = 0;
+    double trainAccuracy = 0;
+    int64_t images = 0;
+    double seconds = 0;
+};
+
+class Trainer {
+public:
+    Trainer(const Graph& graph, const NetworkWeights& initial, const TrainOptions& options);
+
+    // One epoch (0-based); returns false when cancelled (the weights then hold the last whole step).
+    bool trainEpoch(const Dataset& train, int epoch, EpochStats& stats, const ProgressFn& progress = {},
+                    const CancelToken* cancel = nullptr);
+    // Mean loss and gradients of one batch without updating anything (for gradient checks).
+    double lossAndGradients(const std::vector<float>& images, const std::vector<uint8_t>& labels, int batch,
+                            NetworkWeights& gradients);
+
+    const NetworkWeights& weights() const { return m_weights; }
+    NetworkWeights& weights() { return m_weights; }
+    const Graph& graph() const { return m_graph; }
+    const TrainOptions& options() const { return m_options; }
+    int completedEpochs() const { return m_completedEpochs; }
+
+    // Checkpoints: weights, optimizer state and progress in one model file (atomic write).
+    void saveCheckpoint(const std::string& path) const;
+    // Throws InputError (naming the file) when the checkpoint is damaged or for another network/recipe.
+    void loadCheckpoint(const std::string& path);
+
+private:
+    double step(const std::vector<float>& images, const std::vector<uint8_t>& labels, int batch, int* correct,
+                bool update, double lr, NetworkWeights* gradientsOut);
+
+    Graph m_graph;
+    TrainOptions m_options;
+    NetworkWeights m_weights;
+    NetworkWeights m_velocity;
+    int m_completedEpochs = 0;
+};
+
+} // namespace poq
