@@ -13,8 +13,10 @@ void avgPool(const ConvShape&, const float*, float*);
 void globalAvgPool(int, int, const float*, float*);
 void conv2dNaive(const ConvShape&, const float*, const float*, const float*, float*);
 void denseNaive(int, int, const float*, const float*, const float*, float*);
+void conv2dBackward(const ConvShape&, const float*, const float*, const float*, float*, float*, std::vector<float>&);
 } // namespace generic
 namespace avx2 {
+void conv2dBackward(const ConvShape&, const float*, const float*, const float*, float*, float*, std::vector<float>&);
 void conv2d(const ConvShape&, const float*, const float*, const float*, float*, std::vector<float>&);
 void dense(int, int, const float*, const float*, const float*, float*);
 } // namespace avx2
@@ -59,6 +61,12 @@ void conv2d(const ConvShape& s, const float* in, const float* w, const float* bi
 void dense(int inF, int outF, const float* in, const float* w, const float* bias, float* out)
 {
     kAvx2 ? avx2::dense(inF, outF, in, w, bias, out) : generic::dense(inF, outF, in, w, bias, out);
+}
+
+void conv2dBackward(const ConvShape& s, const float* in, const float* w, const float* dy, float* dx, float* dw,
+                    std::vector<float>& scratch)
+{
+    kAvx2 ? avx2::conv2dBackward(s, in, w, dy, dx, dw, scratch) : generic::conv2dBackward(s, in, w, dy, dx, dw, scratch);
 }
 
 void conv2dNaive(const ConvShape& s, const float* in, const float* w, const float* bias, float* out)

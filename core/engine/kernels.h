@@ -21,6 +21,9 @@ ConvShape convShape(const Layer& layer);
 // `scratch` is reused between calls (im2col buffer).
 void conv2d(const ConvShape& s, const float* in, const float* w, const float* bias, float* out, std::vector<float>& scratch);
 void conv2dNaive(const ConvShape& s, const float* in, const float* w, const float* bias, float* out);
+// Backward for training: adds dL/dx into dx (when not null) and dL/dw into dw.
+void conv2dBackward(const ConvShape& s, const float* in, const float* w, const float* dy, float* dx, float* dw,
+                    std::vector<float>& scratch);
 
 // out[O] = bias + W[O][I] * in[I]
 void dense(int inFeatures, int outFeatures, const float* in, const float* w, const float* bias, float* out);

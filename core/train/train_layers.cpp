@@ -18,43 +18,6 @@ using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 
 int chunks(int batch) { return (batch + kChunk - 1) / kChunk; }
 
-// im2col of one group of one image: rows = cg * FY * FX, cols = OH * OW.
-void im2col(const kernels::ConvShape& s, const float* x, int group, float* col)
-{
-    const int cg = s.C / s.groups, cols = s.OH * s.OW;
-    const float* src0 = x + size_t(group) * cg * s.H * s.W;
-    for (int c = 0; c < cg; ++c)
-        for (int fy = 0; fy < s.FY; ++fy)
-            for (int fx = 0; fx < s.FX; ++fx, col += cols)
-                for (int oy = 0; oy < s.OH; ++oy) {
-                    const int iy = oy * s.strideY + fy * s.dilY - s.padY;
-                    for (int ox = 0; ox < s.OW; ++ox) {
-                        const int ix = ox * s.strideX + fx * s.dilX - s.padX;
-                        col[oy * s.OW + ox] = (iy >= 0 && iy < s.H && ix >= 0 && ix < s.W)
-                                                  ? src0[(size_t(c) * s.H + iy) * s.W + ix] : 0.0f;
-                    }
-                }
-}
-
-void col2imAdd(const kernels::ConvShape& s, const float* col, int group, float* dx)
-{
-    const int cg = s.C / s.groups, cols = s.OH * s.OW;
-    float* dst0 = dx + size_t(group) * cg * s.H * s.W;
-    for (int c = 0; c < cg; ++c)
-        for (int fy = 0; fy < s.FY; ++fy)
-            for (int fx = 0; fx < s.FX; ++fx, col += cols)
-                for (int oy = 0; oy < s.OH; ++oy) {
-                    const int iy = oy * s.strideY + fy * s.dilY - s.padY;
-                    if (iy < 0 || iy >= s.H)
-                        continue;
-                    for (int ox = 0; ox < s.OW; ++ox) {
-                        const int ix = ox * s.strideX + fx * s.dilX - s.padX;
-                        if (ix >= 0 && ix < s.W)
-                            dst0[(size_t(c) * s.H + iy) * s.W + ix] += col[oy * s.OW + ox];
-                    }
-                }
-}
-
 size_t inSize(const Layer& l) { return size_t(l.inShapes[0].elements()); }
 size_t outSize(const Layer& l) { return size_t(l.outShape.elements()); }
 
@@ -100,56 +63,20 @@ void macBackward(const Layer& l, int batch, const float* x, const float* w, cons
     const kernels::ConvShape s = kernels::convShape(l);
     const int nChunks = chunks(batch);
     std::vector<std::vector<float>> dwPart(nChunks), dbPart(nChunks);
-    const bool depthwise = s.groups == s.C && s.K == s.C && s.groups > 1;
-    const int cg = s.C / s.groups, kg = s.K / s.groups, rows = cg * s.FY * s.FX, cols = s.OH * s.OW;
+    const int cols = s.OH * s.OW;
     tbb::parallel_for(0, nChunks, [&](int ch) {
         std::vector<float>& gw = dwPart[ch];
         std::vector<float>& gb = dbPart[ch];
         gw.assign(wSize, 0.0f);
         gb.assign(size_t(K), 0.0f);
-        std::vector<float> col(size_t(rows) * cols), dcol(size_t(rows) * cols);
+        thread_local std::vector<float> scratch;
         for (int i = ch * kChunk; i < std::min(batch, (ch + 1) * kChunk); ++i) {
-            const float* xi = x + size_t(i) * inSize(l);
             const float* dyi = dy + size_t(i) * outSize(l);
-            float* dxi = dx ? dx + size_t(i) * inSize(l) : nullptr;
             for (int k = 0; k < K; ++k)
                 for (int p = 0; p < cols; ++p)
                     gb[k] += dyi[size_t(k) * cols + p];
-            if (depthwise) {
-                for (int c = 0; c < s.C; ++c)
-                    for (int fy = 0; fy < s.FY; ++fy)
-                        for (int fx = 0; fx < s.FX; ++fx) {
-                            float acc = 0;
-                            const float wv = w[(size_t(c) * s.FY + fy) * s.FX + fx];
-                            for (int oy = 0; oy < s.OH; ++oy) {
-                                const int iy = oy * s.strideY + fy * s.dilY - s.padY;
-                                if (iy < 0 || iy >= s.H)
-                                    continue;
-                                for (int ox = 0; ox < s.OW; ++ox) {
-                                    const int ix = ox * s.strideX + fx * s.dilX - s.padX;
-                                    if (ix < 0 || ix >= s.W)
-                                        continue;
-                                    const float g = dyi[(size_t(c) * s.OH + oy) * s.OW + ox];
-                                    const size_t xIdx = (size_t(c) * s.H + iy) * s.W + ix;
-                                    acc += g * xi[xIdx];
-                                    if (dxi)
-                                        dxi[xIdx] += g * wv;
-                                }
-                            }
-                            gw[(size_t(c) * s.FY + fy) * s.FX + fx] += acc;
-                        }
-                continue;
-            }
-            for (int g = 0; g < s.groups; ++g) {
-                im2col(s, xi, g, col.data());
-                Eigen::Map<const RowMat> COL(col.data(), rows, cols), DY(dyi + size_t(g) * kg * cols, kg, cols);
-                Eigen::Map<RowMat>(gw.data() + size_t(g) * kg * rows, kg, rows).noalias() += DY * COL.transpose();
-                if (dxi) {
-                    Eigen::Map<const RowMat> W(w + size_t(g) * kg * rows, kg, rows);
-                    Eigen::Map<RowMat>(dcol.data(), rows, cols).noalias() = W.transpose() * DY;
-                    col2imAdd(s, dcol.data(), g, dxi);
-                }
-            }
+            kernels::conv2dBackward(s, x + size_t(i) * inSize(l), w, dyi, dx ? dx + size_t(i) * inSize(l) : nullptr,
+                                    gw.data(), scratch);
         }
     });
     for (int ch = 0; ch < nChunks; ++ch) { // fixed order: deterministic for any thread count
@@ -161,6 +88,7 @@ void macBackward(const Layer& l, int batch, const float* x, const float* w, cons
     }
 }
 
+// Sums run in float over one image's map (vectorised) and in double across images.
 void batchNormForward(const Layer& l, int batch, const float* x, const float* gamma, const float* beta, float* y,
                       BatchNormState& st, float* runningMean, float* runningVar, float momentum)
 {
@@ -170,19 +98,28 @@ void batchNormForward(const Layer& l, int batch, const float* x, const float* ga
     st.mean.assign(C, 0.0f);
     st.invStd.assign(C, 0.0f);
     tbb::parallel_for(0, C, [&](int c) {
-        double sum = 0, sq = 0;
+        double sum = 0;
         for (int i = 0; i < batch; ++i) {
             const float* p = x + i * per + c * hw;
-            for (size_t j = 0; j < hw; ++j) {
-                sum += p[j];
-                sq += double(p[j]) * p[j];
-            }
+            float s = 0;
+            for (size_t j = 0; j < hw; ++j)
+                s += p[j];
+            sum += s;
         }
-        const double mean = sum / n, var = std::max(0.0, sq / n - mean * mean);
-        st.mean[c] = float(mean);
+        const float mean = float(sum / n);
+        double sq = 0; // centred second moment: no cancellation
+        for (int i = 0; i < batch; ++i) {
+            const float* p = x + i * per + c * hw;
+            float s = 0;
+            for (size_t j = 0; j < hw; ++j)
+                s += (p[j] - mean) * (p[j] - mean);
+            sq += s;
+        }
+        const double var = sq / n;
+        st.mean[c] = mean;
         st.invStd[c] = float(1.0 / std::sqrt(var + 1e-5));
         if (runningMean) {
-            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * float(mean);
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean;
             runningVar[c] = (1 - momentum) * runningVar[c] + momentum * float(var * n / std::max(1.0, n - 1));
         }
         const float a = gamma[c] * st.invStd[c], b = beta[c] - st.mean[c] * a;
@@ -202,28 +139,30 @@ void batchNormBackward(const Layer& l, int batch, const float* x, const float* g
     const size_t hw = size_t(l.outShape.h) * l.outShape.w, per = size_t(C) * hw;
     const double n = double(batch) * double(hw);
     tbb::parallel_for(0, C, [&](int c) {
+        const float mean = st.mean[c], inv = st.invStd[c];
         double sdy = 0, sdyx = 0;
         for (int i = 0; i < batch; ++i) {
             const float* p = x + i * per + c * hw;
             const float* g = dy + i * per + c * hw;
+            float a = 0, b = 0;
             for (size_t j = 0; j < hw; ++j) {
-                sdy += g[j];
-                sdyx += double(g[j]) * (p[j] - st.mean[c]) * st.invStd[c];
+                a += g[j];
+                b += g[j] * (p[j] - mean);
             }
+            sdy += a;
+            sdyx += double(b) * inv;
         }
         dgamma[c] += float(sdyx);
         dbeta[c] += float(sdy);
         if (!dx)
             return;
-        const double k = double(gamma[c]) * st.invStd[c];
+        const float k = gamma[c] * inv, m1 = float(sdy / n), m2 = float(sdyx / n) * inv;
         for (int i = 0; i < batch; ++i) {
             const float* p = x + i * per + c * hw;
             const float* g = dy + i * per + c * hw;
             float* d = dx + i * per + c * hw;
-            for (size_t j = 0; j < hw; ++j) {
-                const double xhat = (p[j] - st.mean[c]) * st.invStd[c];
-                d[j] += float(k * (g[j] - sdy / n - xhat * sdyx / n));
-            }
+            for (size_t j = 0; j < hw; ++j)
+                d[j] += k * (g[j] - m1 - (p[j] - mean) * m2);
         }
     });
 }
