@@ -28,15 +28,17 @@ struct TrainCliOptions {
     TrainOptions train;
     std::string out;
     std::string checkpoint;
+    std::string from;
 };
 
 void runTrain(const TrainCliOptions& o)
 {
     const Graph g = Graph::build(resolveNetwork(o.network), o.width);
     const QuantStrategy s = QuantStrategy::parse(o.strategy);
-    if (formatInfo(s.compute).family == FormatFamily::Int)
-        throw InputError("strategy: quantization-aware training of integer strategies (" + s.name
-                         + ") is not built yet; train fp32 and evaluate it post-training quantized with poq eval");
+    const bool qat = formatInfo(s.compute).family == FormatFamily::Int;
+    if (qat && o.from.empty())
+        throw InputError("--from: quantization-aware training of " + s.name + " starts from a trained fp32 model of the "
+                         "same width (give --from FILE)");
     if (o.train.epochs < 1 || o.train.epochs > 1000)
         throw InputError("--epochs: must be in 1..1000");
     if (o.train.batch < 1 || o.train.batch > 4096)
@@ -45,7 +47,12 @@ void runTrain(const TrainCliOptions& o)
         throw InputError("--lr: must be in 0..10 (exclusive)");
     const Dataset train = loadDataset(o.dataset, Split::Train);
     const Dataset test = loadDataset(o.dataset, Split::Test);
-    Trainer trainer(g, initialWeights(g, o.train.seed), o.train);
+    TrainOptions options = o.train;
+    options.strategy = s.name;
+    const NetworkPrecision precision = assignPrecision(g, s);
+    const NetworkWeights start = o.from.empty() ? initialWeights(g, o.train.seed)
+                                                : weightsFromModel(g, loadModelFile(o.from), o.from);
+    Trainer trainer(g, start, options, qat ? &precision : nullptr);
     const std::string checkpoint = o.checkpoint.empty() ? o.out + ".checkpoint" : o.checkpoint;
     std::error_code ec;
     if (std::filesystem::exists(checkpoint, ec)) {
@@ -57,12 +64,12 @@ void runTrain(const TrainCliOptions& o)
         EpochStats st;
         trainer.trainEpoch(train, epoch, st);
         trainer.saveCheckpoint(checkpoint);
-        InferenceEngine engine(g, trainer.weights(), assignPrecision(g, QuantStrategy::parse("fp32")));
+        InferenceEngine engine(g, trainer.weights(), qat ? precision : assignPrecision(g, QuantStrategy::parse("fp32")));
         engine.setNormalization(normalizationFor(test));
         last = evaluate(engine, test, 0);
-        std::printf("epoch %d/%d: loss %.4f, train accuracy %.2f %%, test accuracy %.2f %% (fp32), %.0f images/s\n",
+        std::printf("epoch %d/%d: loss %.4f, train accuracy %.2f %%, test accuracy %.2f %% (%s), %.0f images/s\n",
                     epoch + 1, o.train.epochs, st.loss, 100 * st.trainAccuracy, 100 * last.accuracy(),
-                    double(st.images) / st.seconds);
+                    qat ? s.name.c_str() : "fp32", double(st.images) / st.seconds);
         std::fflush(stdout);
     }
     InferenceEngine engine(g, trainer.weights(), assignPrecision(g, s));
@@ -74,7 +81,7 @@ void runTrain(const TrainCliOptions& o)
     saveModelFile(weightsToModel(g, trainer.weights(),
                                  {{"network", g.name()}, {"width", std::to_string(o.width)}, {"strategy", s.name},
                                   {"dataset", test.name}, {"seed", std::to_string(o.train.seed)},
-                                  {"recipe", o.train.recipe()}, {"accuracy", acc}}),
+                                  {"recipe", options.recipe()}, {"accuracy", acc}}),
                   o.out);
     std::filesystem::remove(checkpoint, ec);
     std::printf("wrote %s: %s test accuracy %.2f %% (95 %% interval %.2f-%.2f %%)\n", o.out.c_str(), s.name.c_str(),
@@ -86,10 +93,10 @@ void runTrain(const TrainCliOptions& o)
 void addTrainCommand(CLI::App& app)
 {
     auto o = std::make_shared<TrainCliOptions>();
-    CLI::App* sub = app.add_subcommand("train", "Train a network on a dataset (fp32; float strategies are applied after)");
+    CLI::App* sub = app.add_subcommand("train", "Train a network (fp32, or quantization-aware for integer strategies; float formats are applied after)");
     sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
     sub->add_option("--width", o->width, "Width multiplier (0.1..4.0)")->capture_default_str();
-    sub->add_option("--strategy", o->strategy, "Strategy of the written model (fp32, bf16, fp16, fp8)")->capture_default_str();
+    sub->add_option("--strategy", o->strategy, "Strategy of the written model: fp32, bf16, fp16, fp8, or an integer strategy (QAT, needs --from)")->capture_default_str();
     sub->add_option("--dataset", o->dataset, "fashion-mnist, or a folder with Fashion-MNIST or CIFAR-10 files")
         ->capture_default_str();
     sub->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
@@ -97,6 +104,7 @@ void addTrainCommand(CLI::App& app)
     sub->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
     sub->add_option("--lr", o->train.learningRate, "Peak learning rate")->capture_default_str();
     sub->add_option("--limit", o->train.limit, "Train on the first N images only (0: all)")->capture_default_str();
+    sub->add_option("--from", o->from, "Start from this model (required for integer strategies: quantization-aware training)");
     sub->add_option("--checkpoint", o->checkpoint, "Checkpoint file (default: OUT.checkpoint); resumes when present");
     sub->add_option("--out", o->out, "Model file to write (safetensors)")->required();
     sub->callback([o] { runTrain(*o); });

@@ -109,25 +109,41 @@ InferenceEngine::InferenceEngine(const Graph& graph, const NetworkWeights& weigh
         const FormatInfo& f = formatInfo(m_precision.layers[i].weight);
         std::vector<float>& w = m_weight[i];
         const size_t channels = size_t(layers[i].outShape.c), per = w.size() / channels;
+        const std::string stepKey = "quant." + layers[i].name + ".wstep";
+        const std::vector<float>* learned = weights.has(stepKey) ? &weights.at(stepKey) : nullptr;
         for (size_t k = 0; k < channels; ++k) {
             float maxAbs = 0;
             for (size_t j = 0; j < per; ++j)
                 maxAbs = std::max(maxAbs, std::fabs(w[k * per + j]));
-            const float scale = f.family == FormatFamily::Int ? maxAbs / float(intMax(f.bits, false)) : 1.0f;
+            float scale = f.family == FormatFamily::Int ? maxAbs / float(intMax(f.bits, false)) : 1.0f;
+            if (learned && f.family == FormatFamily::Int && k < learned->size() && (*learned)[k] > 0)
+                scale = (*learned)[k];
             for (size_t j = 0; j < per; ++j)
                 w[k * per + j] = f.quantize(w[k * per + j], scale, false);
         }
     }
-    // Which tensors are stored (and so quantized), and which are unsigned.
-    m_quant.resize(m_graph.tensors().size());
-    for (size_t t = 0; t < m_quant.size(); ++t) {
-        const Tensor& tensor = m_graph.tensor(int(t));
-        TensorQuant& q = m_quant[t];
-        q.format = m_precision.tensors[t];
+    m_quant = tensorQuantization(m_graph, m_precision);
+    for (size_t t = 0; t < m_quant.size(); ++t) // step sizes learned by quantization-aware training
+        if (const std::string key = "quant." + m_graph.tensor(int(t)).name + ".astep";
+            weights.has(key) && weights.at(key).at(0) > 0) {
+            m_quant[t].scale = weights.at(key).at(0);
+            m_quant[t].learned = true;
+        }
+}
+
+std::vector<TensorQuant> tensorQuantization(const Graph& graph, const NetworkPrecision& precision)
+{
+    const auto& layers = graph.layers();
+    std::vector<TensorQuant> out(graph.tensors().size());
+    for (size_t t = 0; t < out.size(); ++t) {
+        const Tensor& tensor = graph.tensor(int(t));
+        TensorQuant& q = out[t];
+        q.format = precision.tensors[t];
         q.quantized = !(tensor.consumers.size() == 1 && fusableConsumer(layers[tensor.consumers[0]].kind));
         const LayerKind producer = tensor.producer >= 0 ? layers[tensor.producer].kind : LayerKind::Add;
         q.isUnsigned = producer == LayerKind::ReLU || producer == LayerKind::ReLU6;
     }
+    return out;
 }
 
 int InferenceEngine::classes() const { return m_graph.tensor(m_graph.outputTensors().at(0)).shape.c; }
@@ -262,9 +278,10 @@ void InferenceEngine::calibrate(const Dataset& data, int64_t images, Calibration
 {
     images = std::min(images, data.size());
     const size_t nt = m_graph.tensors().size();
-    // Float activations while measuring: clear the scales, keep float formats as they are.
+    // Float activations while measuring: clear the scales (learned ones stay), keep float formats.
     for (TensorQuant& q : m_quant)
-        q.scale = 0;
+        if (!q.learned)
+            q.scale = 0;
     std::vector<std::vector<float>> samples(nt); // |x| samples per integer tensor
     std::vector<float> maxAbs(nt, 0.0f);
     constexpr size_t kMaxSamples = 1 << 16;
@@ -291,7 +308,7 @@ void InferenceEngine::calibrate(const Dataset& data, int64_t images, Calibration
     }
     for (size_t t = 0; t < nt; ++t) {
         TensorQuant& q = m_quant[t];
-        if (!q.quantized || formatInfo(q.format).family != FormatFamily::Int)
+        if (!q.quantized || formatInfo(q.format).family != FormatFamily::Int || q.learned)
             continue;
         const int qmax = intMax(formatInfo(q.format).bits, q.isUnsigned);
         float range = maxAbs[t];

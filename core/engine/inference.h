@@ -33,7 +33,13 @@ struct TensorQuant {
     bool quantized = false; // a stored tensor (not an accumulator inside a fused chain)
     bool isUnsigned = false;
     float scale = 0;        // integers only
+    bool learned = false;   // the step size came from quantization-aware training (kept by calibrate)
 };
+
+// The quantization of every tensor of a graph under a precision (scales still zero): stored tensors
+// are those not consumed only by a batch-norm, activation or flatten; unsigned after ReLU/ReLU6.
+// Shared by the engine and quantization-aware training.
+std::vector<TensorQuant> tensorQuantization(const Graph& graph, const NetworkPrecision& precision);
 
 class InferenceEngine {
 public:

@@ -100,9 +100,16 @@ NetworkWeights weightsFromModel(const Graph& g, const ModelFile& model, const st
                              + shapeText(p.shape));
         w.tensors[p.name] = t->values;
     }
-    for (const ModelTensor& t : model.tensors)
-        if (!w.has(t.name) && t.name.rfind("quant.", 0) != 0)
+    for (const ModelTensor& t : model.tensors) {
+        if (t.name.rfind("quant.", 0) == 0) { // learned quantization step sizes
+            for (float v : t.values)
+                if (!(v >= 0) || !std::isfinite(v)) // 0: not learned yet (a fresh QAT checkpoint)
+                    throw InputError(src + ": tensor '" + t.name + "' holds a negative or non-finite step size");
+            w.tensors[t.name] = t.values;
+        } else if (!w.has(t.name)) {
             throw InputError(src + ": tensor '" + t.name + "' belongs to no layer of " + g.name());
+        }
+    }
     return w;
 }
 
@@ -112,6 +119,9 @@ ModelFile weightsToModel(const Graph& g, const NetworkWeights& w, std::map<std::
     m.metadata = std::move(metadata);
     for (const ParamSpec& p : parameterSpecs(g))
         m.tensors.push_back({p.name, p.shape, w.at(p.name)});
+    for (const auto& [name, values] : w.tensors)
+        if (name.rfind("quant.", 0) == 0)
+            m.tensors.push_back({name, {int64_t(values.size())}, values});
     return m;
 }
 

@@ -5,6 +5,7 @@
 #include "train/train_layers.h"
 #include "util/error.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -33,19 +34,126 @@ bool decays(const std::string& name)
 std::string TrainOptions::recipe() const
 {
     std::ostringstream s;
-    s << "sgd momentum " << momentum << ", weight decay " << weightDecay << ", lr " << learningRate << " cosine, warm-up "
+    s << (strategy == "fp32" ? std::string() : "quantization-aware (LSQ) " + strategy + ", ") << "sgd momentum " << momentum << ", weight decay " << weightDecay << ", lr " << learningRate << " cosine, warm-up "
       << warmupEpochs << " epoch(s), batch " << batch << ", " << epochs << " epochs"
       << (augment ? ", random crop (pad 2) + horizontal flip" : "") << (limit > 0 ? ", first " + std::to_string(limit) + " images" : "");
     return s.str();
 }
 
-Trainer::Trainer(const Graph& graph, const NetworkWeights& initial, const TrainOptions& options)
+Trainer::Trainer(const Graph& graph, const NetworkWeights& initial, const TrainOptions& options,
+                 const NetworkPrecision* qat)
     : m_graph(graph), m_options(options), m_weights(initial)
 {
     if (options.epochs < 1 || options.batch < 1 || !(options.learningRate > 0))
         throw InputError("training: epochs, batch and learning rate must be positive");
+    m_frozenBn.assign(m_graph.layers().size(), 0);
+    if (qat) {
+        m_qat = *qat;
+        prepareQat();
+    }
     for (const auto& [name, v] : m_weights.tensors)
         m_velocity.tensors[name].assign(v.size(), 0.0f);
+}
+
+namespace {
+
+constexpr float kBnEps = 1e-5f;
+
+struct IntRange {
+    float qn = 0, qp = 0;
+};
+
+IntRange rangeOf(NumberFormat f, bool isUnsigned)
+{
+    const int b = formatInfo(f).bits;
+    return isUnsigned ? IntRange{0.0f, float((1 << b) - 1)} : IntRange{float((1 << (b - 1)) - 1), float((1 << (b - 1)) - 1)};
+}
+
+bool isInt(NumberFormat f) { return formatInfo(f).family == FormatFamily::Int; }
+
+// LSQ fake quantization of values with step s; `pre` keeps the inputs for the backward pass.
+void lsqForward(std::vector<float>& v, float s, IntRange r)
+{
+    for (float& x : v) {
+        const float q = std::nearbyint(std::clamp(x / s, -r.qn, r.qp));
+        x = q * s;
+    }
+}
+
+// Straight-through gradient for the inputs and the LSQ gradient of the step (Esser et al. 2020, eq. 3).
+double lsqBackward(const std::vector<float>& pre, float s, IntRange r, float* grad)
+{
+    double ds = 0;
+    for (size_t j = 0; j < pre.size(); ++j) {
+        const float v = pre[j] / s;
+        if (v <= -r.qn) {
+            ds += double(grad[j]) * -r.qn;
+            grad[j] = 0;
+        } else if (v >= r.qp) {
+            ds += double(grad[j]) * r.qp;
+            grad[j] = 0;
+        } else {
+            ds += double(grad[j]) * (std::nearbyint(v) - v);
+        }
+    }
+    return ds;
+}
+
+} // namespace
+
+void Trainer::prepareQat()
+{
+    const auto& layers = m_graph.layers();
+    // Fold batch-norm into the convolution (statistics of the trained fp32 model) and freeze it as a
+    // bias: the weights trained here are then exactly the weights the engine quantizes.
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const Layer& l = layers[i];
+        if (l.kind != LayerKind::BatchNorm)
+            continue;
+        const Tensor& in = m_graph.tensor(l.inputs[0]);
+        if (in.producer < 0 || in.consumers.size() != 1 || !layers[in.producer].loopNest)
+            continue;
+        const Layer& p = layers[in.producer];
+        auto& gamma = m_weights.at(l.name + ".gamma");
+        auto& beta = m_weights.at(l.name + ".beta");
+        auto& mean = m_weights.at(l.name + ".mean");
+        auto& var = m_weights.at(l.name + ".var");
+        auto& w = m_weights.at(p.name + ".weight");
+        const size_t per = w.size() / gamma.size();
+        for (size_t c = 0; c < gamma.size(); ++c) {
+            const float scale = gamma[c] / std::sqrt(var[c] + kBnEps);
+            for (size_t j = 0; j < per; ++j)
+                w[c * per + j] *= scale;
+            if (m_weights.has(p.name + ".bias"))
+                m_weights.at(p.name + ".bias")[c] *= scale;
+            beta[c] -= mean[c] * scale;
+            gamma[c] = 1.0f;
+            mean[c] = 0.0f;
+            var[c] = 1.0f - kBnEps;
+        }
+        m_frozenBn[i] = 1;
+    }
+    // Step sizes: per output channel for integer weights, per tensor for integer activations.
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const Layer& l = layers[i];
+        if (!l.loopNest || !isInt(m_qat->layers[i].weight))
+            continue;
+        const IntRange r = rangeOf(m_qat->layers[i].weight, false);
+        const auto& w = m_weights.at(l.name + ".weight");
+        const size_t K = size_t(l.outShape.c), per = w.size() / K;
+        std::vector<float> step(K);
+        for (size_t k = 0; k < K; ++k) {
+            double sum = 0;
+            for (size_t j = 0; j < per; ++j)
+                sum += std::fabs(w[k * per + j]);
+            step[k] = std::max(1e-8f, float(2.0 * sum / double(per) / std::sqrt(r.qp)));
+        }
+        m_weights.tensors["quant." + l.name + ".wstep"] = step;
+    }
+    const std::vector<TensorQuant> tq = tensorQuantization(m_graph, *m_qat);
+    for (size_t t = 0; t < tq.size(); ++t)
+        if (tq[t].quantized && isInt(tq[t].format))
+            m_weights.tensors["quant." + m_graph.tensor(int(t)).name + ".astep"] = {0.0f}; // set on the first batch
 }
 
 double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t>& labels, int batch, int* correct,
@@ -57,6 +165,29 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
     const int in = m_graph.inputTensors()[0];
     act[in] = images;
     std::vector<train::BatchNormState> bn(layers.size());
+    // Quantization-aware training: LSQ fake quantization of integer weights and stored activations.
+    std::vector<std::vector<float>> pre(nt), wq(layers.size());
+    const std::vector<TensorQuant> tq = m_qat ? tensorQuantization(m_graph, *m_qat) : std::vector<TensorQuant>{};
+    auto actStep = [&](int t) -> float* {
+        if (!m_qat || !tq[t].quantized || !isInt(tq[t].format))
+            return nullptr;
+        return &m_weights.at("quant." + m_graph.tensor(t).name + ".astep")[0];
+    };
+    auto quantizeActivation = [&](int t) {
+        float* step = actStep(t);
+        if (!step)
+            return;
+        const IntRange r = rangeOf(tq[t].format, tq[t].isUnsigned);
+        if (*step == 0.0f) { // LSQ initialisation from the first batch
+            double sum = 0;
+            for (float v : act[t])
+                sum += std::fabs(v);
+            *step = std::max(1e-8f, float(2.0 * sum / double(act[t].size()) / std::sqrt(r.qp)));
+        }
+        pre[t] = act[t];
+        lsqForward(act[t], *step, r);
+    };
+    quantizeActivation(in);
     for (size_t i = 0; i < layers.size(); ++i) {
         const Layer& l = layers[i];
         std::vector<float>& y = act[l.output];
@@ -64,7 +195,32 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
         const float* x = act[l.inputs[0]].data();
         if (l.loopNest) {
             const float* b = m_weights.has(l.name + ".bias") ? m_weights.at(l.name + ".bias").data() : nullptr;
-            train::macForward(l, batch, x, m_weights.at(l.name + ".weight").data(), b, y.data());
+            const float* w = m_weights.at(l.name + ".weight").data();
+            if (m_qat && isInt(m_qat->layers[i].weight)) {
+                wq[i] = m_weights.at(l.name + ".weight");
+                const std::vector<float>& steps = m_weights.at("quant." + l.name + ".wstep");
+                const size_t per = wq[i].size() / steps.size();
+                const IntRange r = rangeOf(m_qat->layers[i].weight, false);
+                for (size_t k = 0; k < steps.size(); ++k)
+                    for (size_t j = 0; j < per; ++j)
+                        wq[i][k * per + j] = std::nearbyint(std::clamp(wq[i][k * per + j] / steps[k], -r.qn, r.qp)) * steps[k];
+                w = wq[i].data();
+            }
+            train::macForward(l, batch, x, w, b, y.data());
+        } else if (l.kind == LayerKind::BatchNorm && m_frozenBn[i]) {
+            const auto& gm = m_weights.at(l.name + ".gamma");
+            const auto& bt = m_weights.at(l.name + ".beta");
+            const auto& mn = m_weights.at(l.name + ".mean");
+            const auto& vr = m_weights.at(l.name + ".var");
+            const size_t hw = size_t(l.outShape.h) * l.outShape.w, C = size_t(l.outShape.c);
+            for (int n = 0; n < batch; ++n)
+                for (size_t c = 0; c < C; ++c) {
+                    const float a = gm[c] / std::sqrt(vr[c] + kBnEps), b0 = bt[c] - mn[c] * a;
+                    const float* p = x + (size_t(n) * C + c) * hw;
+                    float* q = y.data() + (size_t(n) * C + c) * hw;
+                    for (size_t j = 0; j < hw; ++j)
+                        q[j] = p[j] * a + b0;
+                }
         } else if (l.kind == LayerKind::BatchNorm) {
             train::batchNormForward(l, batch, x, m_weights.at(l.name + ".gamma").data(), m_weights.at(l.name + ".beta").data(),
                                     y.data(), bn[i], update ? m_weights.at(l.name + ".mean").data() : nullptr,
@@ -75,6 +231,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
                 ins.push_back(act[t].data());
             train::plainForward(l, batch, ins, y.data());
         }
+        quantizeActivation(l.output);
     }
     const int out = m_graph.outputTensors()[0];
     const int classes = m_graph.tensor(out).shape.c;
@@ -86,9 +243,16 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
         g.tensors[name].assign(v.size(), 0.0f);
     for (int i = static_cast<int>(layers.size()) - 1; i >= 0; --i) {
         const Layer& l = layers[i];
-        const std::vector<float>& dy = grad[l.output];
+        std::vector<float>& dy = grad[l.output];
         if (dy.empty())
             continue; // no path to the loss
+        if (!pre[l.output].empty()) { // through the activation quantizer (STE) to its input
+            const int t = l.output;
+            const IntRange r = rangeOf(tq[t].format, tq[t].isUnsigned);
+            const double ds = lsqBackward(pre[t], *actStep(t), r, dy.data());
+            g.at("quant." + m_graph.tensor(t).name + ".astep")[0] +=
+                float(ds / std::sqrt(double(l.outShape.elements()) * r.qp));
+        }
         std::vector<float*> din;
         for (int t : l.inputs) {
             if (t == in) {
@@ -102,8 +266,39 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
         const float* x = act[l.inputs[0]].data();
         if (l.loopNest) {
             float* db = g.has(l.name + ".bias") ? g.at(l.name + ".bias").data() : nullptr;
-            train::macBackward(l, batch, x, m_weights.at(l.name + ".weight").data(), dy.data(), din[0],
-                               g.at(l.name + ".weight").data(), db);
+            const bool quantized = !wq[i].empty();
+            train::macBackward(l, batch, x, quantized ? wq[i].data() : m_weights.at(l.name + ".weight").data(), dy.data(),
+                               din[0], g.at(l.name + ".weight").data(), db);
+            if (quantized) { // dL/dWq -> dL/dW (STE) and dL/dstep per output channel
+                const std::vector<float>& w = m_weights.at(l.name + ".weight");
+                const std::vector<float>& steps = m_weights.at("quant." + l.name + ".wstep");
+                std::vector<float>& gw = g.at(l.name + ".weight");
+                std::vector<float>& gs = g.at("quant." + l.name + ".wstep");
+                const size_t per = w.size() / steps.size();
+                const IntRange r = rangeOf(m_qat->layers[i].weight, false);
+                for (size_t k = 0; k < steps.size(); ++k) {
+                    const std::vector<float> wk(w.begin() + long(k * per), w.begin() + long((k + 1) * per));
+                    const double ds = lsqBackward(wk, steps[k], r, gw.data() + k * per);
+                    gs[k] += float(ds / std::sqrt(double(per) * r.qp));
+                }
+            }
+        } else if (l.kind == LayerKind::BatchNorm && m_frozenBn[i]) {
+            if (din[0]) {
+                const auto& gm = m_weights.at(l.name + ".gamma");
+                const auto& vr = m_weights.at(l.name + ".var");
+                const size_t hw = size_t(l.outShape.h) * l.outShape.w, C = size_t(l.outShape.c);
+                auto& gb = g.at(l.name + ".beta");
+                for (int n = 0; n < batch; ++n)
+                    for (size_t c = 0; c < C; ++c) {
+                        const float a = gm[c] / std::sqrt(vr[c] + kBnEps);
+                        const float* gr = dy.data() + (size_t(n) * C + c) * hw;
+                        float* d = din[0] + (size_t(n) * C + c) * hw;
+                        for (size_t j = 0; j < hw; ++j) {
+                            d[j] += gr[j] * a;
+                            gb[c] += gr[j];
+                        }
+                    }
+            }
         } else if (l.kind == LayerKind::BatchNorm) {
             train::batchNormBackward(l, batch, x, m_weights.at(l.name + ".gamma").data(), bn[i], dy.data(), din[0],
                                      g.at(l.name + ".gamma").data(), g.at(l.name + ".beta").data());
@@ -128,6 +323,9 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
                 v[j] = mu * v[j] + gr[j] + decay * w[j];
                 w[j] -= rate * v[j];
             }
+            if (name.rfind("quant.", 0) == 0)
+                for (float& x : w)
+                    x = std::max(x, 1e-8f); // step sizes stay positive
         }
     }
     return loss;
@@ -206,8 +404,8 @@ void Trainer::saveCheckpoint(const std::string& path) const
                                                       {"epochs.completed", std::to_string(m_completedEpochs)},
                                                       {"recipe", m_options.recipe()},
                                                       {"seed", std::to_string(m_options.seed)}});
-    for (const ParamSpec& p : parameterSpecs(m_graph))
-        m.tensors.push_back({"opt." + p.name, p.shape, m_velocity.at(p.name)});
+    for (const auto& [name, v] : m_velocity.tensors)
+        m.tensors.push_back({"opt." + name, {int64_t(v.size())}, v});
     saveModelFile(m, path);
 }
 
@@ -228,14 +426,22 @@ void Trainer::loadCheckpoint(const std::string& path)
     ModelFile weightsOnly, velocity;
     for (const ModelTensor& t : m.tensors)
         (t.name.rfind("opt.", 0) == 0 ? velocity : weightsOnly).tensors.push_back(t);
-    m_weights = weightsFromModel(m_graph, weightsOnly, path);
-    for (const ParamSpec& p : parameterSpecs(m_graph)) {
-        const ModelTensor* v = velocity.find("opt." + p.name);
-        if (!v || v->shape != p.shape)
-            throw InputError(path + ": optimizer state for '" + p.name + "' is missing or has the wrong shape");
-        m_velocity.at(p.name) = v->values;
+    NetworkWeights loaded = weightsFromModel(m_graph, weightsOnly, path);
+    for (const auto& [name, v] : m_weights.tensors)
+        if (!loaded.has(name) || loaded.at(name).size() != v.size())
+            throw InputError(path + ": tensor '" + name + "' is missing or has the wrong size");
+    for (auto& [name, v] : m_velocity.tensors) {
+        const ModelTensor* t = velocity.find("opt." + name);
+        if (!t || t->values.size() != v.size())
+            throw InputError(path + ": optimizer state for '" + name + "' is missing or has the wrong shape");
+        v = t->values;
     }
-    const int done = std::stoi(meta("epochs.completed"));
+    m_weights = std::move(loaded);
+    int done = -1;
+    try {
+        done = std::stoi(meta("epochs.completed"));
+    } catch (const std::logic_error&) {
+    }
     if (done < 0 || done > m_options.epochs)
         throw InputError(path + ": epochs.completed out of range");
     m_completedEpochs = done;

@@ -1,16 +1,20 @@
 // Training of a graph on a dataset: SGD with momentum and weight decay, cosine learning rate with
 // linear warm-up, batch-norm statistics, random-crop and flip augmentation. Seeded and reproducible:
 // the same seed gives the same model for any number of threads, and a run resumed from a checkpoint
-// matches an uninterrupted one. (Quantization-aware training with learned step sizes is the next step.)
+// matches an uninterrupted one. With a precision, it does quantization-aware training: weights and
+// stored activations are fake-quantized with learned step sizes (LSQ, Esser et al., ICLR 2020) and the
+// straight-through estimator; batch-norm is folded into the convolutions first and frozen.
 #pragma once
 
 #include "data/dataset.h"
 #include "engine/inference.h"
 #include "engine/weights.h"
+#include "formats/precision.h"
 #include "util/cancel.h"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +30,7 @@ struct TrainOptions {
     uint64_t seed = 1;
     bool augment = true;
     int64_t limit = 0; // train on the first N images only (0: all)
+    std::string strategy = "fp32"; // recorded in the recipe; integer strategies train quantization-aware
     std::string recipe() const;
 };
 
@@ -39,7 +44,9 @@ struct EpochStats {
 
 class Trainer {
 public:
-    Trainer(const Graph& graph, const NetworkWeights& initial, const TrainOptions& options);
+    // `qat`: the strategy's precision for quantization-aware training (start from trained fp32 weights).
+    Trainer(const Graph& graph, const NetworkWeights& initial, const TrainOptions& options,
+            const NetworkPrecision* qat = nullptr);
 
     // One epoch (0-based); returns false when cancelled (the weights then hold the last whole step).
     bool trainEpoch(const Dataset& train, int epoch, EpochStats& stats, const ProgressFn& progress = {},
@@ -63,8 +70,11 @@ private:
     double step(const std::vector<float>& images, const std::vector<uint8_t>& labels, int batch, int* correct,
                 bool update, double lr, NetworkWeights* gradientsOut);
 
+    void prepareQat();
     Graph m_graph;
     TrainOptions m_options;
+    std::optional<NetworkPrecision> m_qat;
+    std::vector<char> m_frozenBn; // per layer: batch-norm folded and frozen (QAT)
     NetworkWeights m_weights;
     NetworkWeights m_velocity;
     int m_completedEpochs = 0;
