@@ -20,35 +20,9 @@ const poq::Dataset& testSet()
     return d;
 }
 
-// args: width x100, strategy index, threads
-void BM_Inference(benchmark::State& state)
+// Images per second of `graph` under `strategy` on `threads` threads, batch 256.
+void runInference(benchmark::State& state, const poq::Graph& g, const char* strategy, int threads, const std::string& label)
 {
-    const double width = double(state.range(0)) / 100.0;
-    const char* strategy = kStrategies[state.range(1)];
-    const int threads = int(state.range(2));
-    const poq::Graph g = poq::Graph::build(poq::findZoo("mobilenetv2-fmnist")->build(), width);
-    poq::InferenceEngine engine(g, poq::initialWeights(g, 1), poq::assignPrecision(g, poq::QuantStrategy::parse(strategy)));
-    engine.setNormalization(poq::normalizationFor(testSet()));
-    engine.calibrate(testSet(), 64);
-    const int64_t batch = 256;
-    std::vector<float> out;
-    tbb::task_arena arena(threads);
-    for (auto _ : state)
-        arena.execute([&] { engine.forward(testSet(), 0, batch, out); });
-    state.counters["images/s"] = benchmark::Counter(double(batch) * double(state.iterations()), benchmark::Counter::kIsRate);
-    state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(g.totalMacs()) * batch * double(state.iterations()) / 1e9,
-                                                   benchmark::Counter::kIsRate);
-    state.SetLabel(std::string(strategy) + " w" + std::to_string(width).substr(0, 4) + " t" + std::to_string(threads));
-}
-
-// The comparison network: full-depth MobileNetV2 for 28x28 (72.9 M MACs at width 1.0,
-// 23.1 M at 0.5), for which PyTorch and ONNX Runtime figures on this machine are known.
-void BM_FullDepth(benchmark::State& state)
-{
-    const double width = double(state.range(0)) / 100.0;
-    const char* strategy = kStrategies[state.range(1)];
-    const int threads = int(state.range(2));
-    const poq::Graph g = poq::Graph::build(poq::loadNetworkFile(POQ_BENCH_DIR "/mobilenetv2-28-full.json"), width);
     poq::InferenceEngine engine(g, poq::initialWeights(g, 1), poq::assignPrecision(g, poq::QuantStrategy::parse(strategy)));
     engine.setNormalization(poq::normalizationFor(testSet()));
     engine.calibrate(testSet(), 16);
@@ -60,7 +34,23 @@ void BM_FullDepth(benchmark::State& state)
     state.counters["images/s"] = benchmark::Counter(double(batch) * double(state.iterations()), benchmark::Counter::kIsRate);
     state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(g.totalMacs()) * batch * double(state.iterations()) / 1e9,
                                                    benchmark::Counter::kIsRate);
-    state.SetLabel(std::string("full-depth ") + strategy + " w" + std::to_string(width).substr(0, 4) + " t" + std::to_string(threads));
+    state.SetLabel(label + " " + strategy + " w" + std::to_string(g.width()).substr(0, 4) + " t" + std::to_string(threads));
+}
+
+// args: width x100, strategy index, threads
+void BM_Inference(benchmark::State& state)
+{
+    const poq::Graph g = poq::Graph::build(poq::findZoo("mobilenetv2-fmnist")->build(), double(state.range(0)) / 100.0);
+    runInference(state, g, kStrategies[state.range(1)], int(state.range(2)), "mobilenetv2-fmnist");
+}
+
+// The comparison network: full-depth MobileNetV2 for 28x28 (72.9 M MACs at width 1.0,
+// 23.1 M at 0.5), for which PyTorch and ONNX Runtime figures on this machine are known.
+void BM_FullDepth(benchmark::State& state)
+{
+    const poq::Graph g = poq::Graph::build(poq::loadNetworkFile(POQ_BENCH_DIR "/mobilenetv2-28-full.json"),
+                                           double(state.range(0)) / 100.0);
+    runInference(state, g, kStrategies[state.range(1)], int(state.range(2)), "full-depth");
 }
 
 // The physical limit: single-threaded Eigen SGEMM, 512 x 512 x 512.

@@ -61,21 +61,12 @@ HardwarePanel::HardwarePanel(QWidget* parent) : QWidget(parent), m_preset(new QC
 bool HardwarePanel::loadHardware(const QString& presetOrPath, QString* error)
 {
     try {
-        m_hw = poq::loadHardware(presetOrPath.toStdString());
+        setHardware(poq::loadHardware(presetOrPath.toStdString()));
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());
         return false;
     }
-    m_preset0 = m_hw;
-    m_updating = true;
-    const QString name = QString::fromStdString(m_hw.name);
-    if (m_preset->findText(name) < 0)
-        m_preset->addItem(name);
-    m_preset->setCurrentText(name);
-    m_updating = false;
-    rebuildRows();
-    emit hardwareChanged(m_hw);
     return true;
 }
 
