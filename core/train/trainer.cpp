@@ -161,7 +161,13 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
 {
     const auto& layers = m_graph.layers();
     const size_t nt = m_graph.tensors().size();
-    std::vector<std::vector<float>> act(nt), grad(nt);
+    // Buffers live across steps: no allocation (and no page faults) after the first step.
+    std::vector<std::vector<float>>& act = m_act;
+    std::vector<std::vector<float>>& grad = m_grad;
+    act.resize(nt);
+    grad.resize(nt);
+    for (std::vector<float>& v : grad)
+        v.clear(); // empty = no gradient yet; the capacity stays
     const int in = m_graph.inputTensors()[0];
     act[in] = images;
     std::vector<train::BatchNormState> bn(layers.size());
@@ -191,7 +197,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
     for (size_t i = 0; i < layers.size(); ++i) {
         const Layer& l = layers[i];
         std::vector<float>& y = act[l.output];
-        y.assign(size_t(batch) * l.outShape.elements(), 0.0f);
+        y.resize(size_t(batch) * l.outShape.elements()); // every kind writes all of its output
         const float* x = act[l.inputs[0]].data();
         if (l.loopNest) {
             const float* b = m_weights.has(l.name + ".bias") ? m_weights.at(l.name + ".bias").data() : nullptr;
@@ -238,7 +244,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
     grad[out].assign(act[out].size(), 0.0f);
     const double loss = train::softmaxCrossEntropy(batch, classes, act[out].data(), labels.data(), grad[out].data(), correct);
 
-    NetworkWeights g;
+    NetworkWeights& g = m_gradients;
     for (const auto& [name, v] : m_weights.tensors)
         g.tensors[name].assign(v.size(), 0.0f);
     for (int i = static_cast<int>(layers.size()) - 1; i >= 0; --i) {

@@ -77,6 +77,8 @@ private:
     std::vector<char> m_frozenBn; // per layer: batch-norm folded and frozen (QAT)
     NetworkWeights m_weights;
     NetworkWeights m_velocity;
+    NetworkWeights m_gradients;                 // reused by every step
+    std::vector<std::vector<float>> m_act, m_grad; // per tensor, reused by every step
     int m_completedEpochs = 0;
 };
 
