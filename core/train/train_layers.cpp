@@ -18,6 +18,49 @@ using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 
 int chunks(int batch) { return (batch + kChunk - 1) / kChunk; }
 
+// Float reductions with 8 independent partial sums: vectorisable without -ffast-math, and still in a
+// fixed order (so deterministic).
+float sum8(const float* __restrict p, size_t n)
+{
+    float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int k = 0; k < 8; ++k)
+            a[k] += p[j + k];
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; j < n; ++j)
+        s += p[j];
+    return s;
+}
+
+// sum (p - m)^2
+float sumSq8(const float* __restrict p, size_t n, float m)
+{
+    float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int k = 0; k < 8; ++k)
+            a[k] += (p[j + k] - m) * (p[j + k] - m);
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; j < n; ++j)
+        s += (p[j] - m) * (p[j] - m);
+    return s;
+}
+
+// sum g * (p - m)
+float dotCentred8(const float* __restrict g, const float* __restrict p, size_t n, float m)
+{
+    float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int k = 0; k < 8; ++k)
+            a[k] += g[j + k] * (p[j + k] - m);
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; j < n; ++j)
+        s += g[j] * (p[j] - m);
+    return s;
+}
+
 size_t inSize(const Layer& l) { return size_t(l.inShapes[0].elements()); }
 size_t outSize(const Layer& l) { return size_t(l.outShape.elements()); }
 
@@ -99,22 +142,12 @@ void batchNormForward(const Layer& l, int batch, const float* x, const float* ga
     st.invStd.assign(C, 0.0f);
     tbb::parallel_for(0, C, [&](int c) {
         double sum = 0;
-        for (int i = 0; i < batch; ++i) {
-            const float* p = x + i * per + c * hw;
-            float s = 0;
-            for (size_t j = 0; j < hw; ++j)
-                s += p[j];
-            sum += s;
-        }
+        for (int i = 0; i < batch; ++i)
+            sum += sum8(x + i * per + c * hw, hw);
         const float mean = float(sum / n);
         double sq = 0; // centred second moment: no cancellation
-        for (int i = 0; i < batch; ++i) {
-            const float* p = x + i * per + c * hw;
-            float s = 0;
-            for (size_t j = 0; j < hw; ++j)
-                s += (p[j] - mean) * (p[j] - mean);
-            sq += s;
-        }
+        for (int i = 0; i < batch; ++i)
+            sq += sumSq8(x + i * per + c * hw, hw, mean);
         const double var = sq / n;
         st.mean[c] = mean;
         st.invStd[c] = float(1.0 / std::sqrt(var + 1e-5));
@@ -124,8 +157,8 @@ void batchNormForward(const Layer& l, int batch, const float* x, const float* ga
         }
         const float a = gamma[c] * st.invStd[c], b = beta[c] - st.mean[c] * a;
         for (int i = 0; i < batch; ++i) {
-            const float* p = x + i * per + c * hw;
-            float* q = y + i * per + c * hw;
+            const float* __restrict p = x + i * per + c * hw;
+            float* __restrict q = y + i * per + c * hw;
             for (size_t j = 0; j < hw; ++j)
                 q[j] = p[j] * a + b;
         }
@@ -142,15 +175,8 @@ void batchNormBackward(const Layer& l, int batch, const float* x, const float* g
         const float mean = st.mean[c], inv = st.invStd[c];
         double sdy = 0, sdyx = 0;
         for (int i = 0; i < batch; ++i) {
-            const float* p = x + i * per + c * hw;
-            const float* g = dy + i * per + c * hw;
-            float a = 0, b = 0;
-            for (size_t j = 0; j < hw; ++j) {
-                a += g[j];
-                b += g[j] * (p[j] - mean);
-            }
-            sdy += a;
-            sdyx += double(b) * inv;
+            sdy += sum8(dy + i * per + c * hw, hw);
+            sdyx += double(dotCentred8(dy + i * per + c * hw, x + i * per + c * hw, hw, mean)) * inv;
         }
         dgamma[c] += float(sdyx);
         dbeta[c] += float(sdy);
@@ -158,9 +184,9 @@ void batchNormBackward(const Layer& l, int batch, const float* x, const float* g
             return;
         const float k = gamma[c] * inv, m1 = float(sdy / n), m2 = float(sdyx / n) * inv;
         for (int i = 0; i < batch; ++i) {
-            const float* p = x + i * per + c * hw;
-            const float* g = dy + i * per + c * hw;
-            float* d = dx + i * per + c * hw;
+            const float* __restrict p = x + i * per + c * hw;
+            const float* __restrict g = dy + i * per + c * hw;
+            float* __restrict d = dx + i * per + c * hw;
             for (size_t j = 0; j < hw; ++j)
                 d[j] += k * (g[j] - m1 - (p[j] - mean) * m2);
         }
@@ -213,19 +239,24 @@ void plainBackward(const Layer& l, int batch, const std::vector<const float*>& i
 {
     const size_t ni = inSize(l), no = outSize(l);
     tbb::parallel_for(0, batch, [&](int i) {
-        const float* x = in[0] + i * ni;
-        const float* g = dy + i * no;
-        float* d = din[0] ? din[0] + i * ni : nullptr;
+        const float* __restrict x = in[0] + i * ni;
+        const float* __restrict g = dy + i * no;
+        float* __restrict d = din[0] ? din[0] + i * ni : nullptr;
         if (!d && l.kind != LayerKind::Add)
             return; // nothing upstream wants this gradient
         switch (l.kind) {
-        case LayerKind::ReLU:
-            for (size_t j = 0; j < no; ++j)
-                d[j] += x[j] > 0 ? g[j] : 0.0f;
+        case LayerKind::ReLU: // branch-free so that the loops vectorise
+            for (size_t j = 0; j < no; ++j) {
+                const float v = x[j] > 0.0f ? g[j] : 0.0f;
+                d[j] += v;
+            }
             break;
         case LayerKind::ReLU6:
-            for (size_t j = 0; j < no; ++j)
-                d[j] += (x[j] > 0 && x[j] < 6) ? g[j] : 0.0f;
+            for (size_t j = 0; j < no; ++j) {
+                float v = x[j] > 0.0f ? g[j] : 0.0f;
+                v = x[j] < 6.0f ? v : 0.0f;
+                d[j] += v;
+            }
             break;
         case LayerKind::Add:
             for (size_t k = 0; k < din.size(); ++k)
