@@ -245,18 +245,13 @@ void plainBackward(const Layer& l, int batch, const std::vector<const float*>& i
         if (!d && l.kind != LayerKind::Add)
             return; // nothing upstream wants this gradient
         switch (l.kind) {
-        case LayerKind::ReLU: // branch-free so that the loops vectorise
-            for (size_t j = 0; j < no; ++j) {
-                const float v = x[j] > 0.0f ? g[j] : 0.0f;
-                d[j] += v;
-            }
+        case LayerKind::ReLU: // masks as 0/1 floats: branch-free, so the loops vectorise
+            for (size_t j = 0; j < no; ++j)
+                d[j] += float(x[j] > 0.0f) * g[j];
             break;
         case LayerKind::ReLU6:
-            for (size_t j = 0; j < no; ++j) {
-                float v = x[j] > 0.0f ? g[j] : 0.0f;
-                v = x[j] < 6.0f ? v : 0.0f;
-                d[j] += v;
-            }
+            for (size_t j = 0; j < no; ++j)
+                d[j] += float(x[j] > 0.0f) * float(x[j] < 6.0f) * g[j];
             break;
         case LayerKind::Add:
             for (size_t k = 0; k < din.size(); ++k)
