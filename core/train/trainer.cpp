@@ -71,13 +71,20 @@ IntRange rangeOf(NumberFormat f, bool isUnsigned)
 
 bool isInt(NumberFormat f) { return formatInfo(f).family == FormatFamily::Int; }
 
+// Round half to even for |v| < 2^22 (always true after clamping to an integer grid of at most 16
+// bits): adding 1.5 x 2^23 leaves no fraction bits. Plain float arithmetic, so loops vectorise.
+inline float roundEven(float v)
+{
+    constexpr float kMagic = 12582912.0f;
+    return (v + kMagic) - kMagic;
+}
+
 // LSQ fake quantization of values with step s; `pre` keeps the inputs for the backward pass.
 void lsqForward(std::vector<float>& v, float s, IntRange r)
 {
-    for (float& x : v) {
-        const float q = std::nearbyint(std::clamp(x / s, -r.qn, r.qp));
-        x = q * s;
-    }
+    const float inv = 1.0f / s;
+    for (float& x : v)
+        x = roundEven(std::clamp(x * inv, -r.qn, r.qp)) * s;
 }
 
 // Straight-through gradient for the inputs and the LSQ gradient of the step (Esser et al. 2020, eq. 3).
@@ -93,7 +100,7 @@ double lsqBackward(const std::vector<float>& pre, float s, IntRange r, float* gr
             ds += double(grad[j]) * r.qp;
             grad[j] = 0;
         } else {
-            ds += double(grad[j]) * (std::nearbyint(v) - v);
+            ds += double(grad[j]) * (roundEven(v) - v);
         }
     }
     return ds;
@@ -209,7 +216,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
                 const IntRange r = rangeOf(m_qat->layers[i].weight, false);
                 for (size_t k = 0; k < steps.size(); ++k)
                     for (size_t j = 0; j < per; ++j)
-                        wq[i][k * per + j] = std::nearbyint(std::clamp(wq[i][k * per + j] / steps[k], -r.qn, r.qp)) * steps[k];
+                        wq[i][k * per + j] = roundEven(std::clamp(wq[i][k * per + j] / steps[k], -r.qn, r.qp)) * steps[k];
                 w = wq[i].data();
             }
             train::macForward(l, batch, x, w, b, y.data());
