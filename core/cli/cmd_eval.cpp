@@ -7,7 +7,6 @@
 #include "engine/eval_cache.h"
 #include "engine/inference.h"
 #include "engine/measure.h"
-#include "graph/network_io.h"
 #include "util/atomic_file.h"
 #include "graph/zoo.h"
 #include "util/error.h"
@@ -62,14 +61,9 @@ void runEval(const EvalOptions& o)
     const std::string modelBytes = readWholeFile(modelPath);
     const NetworkWeights weights = weightsFromModel(g, loadModelFile(modelPath), modelPath);
     const Dataset test = loadDataset(o.dataset, Split::Test);
-    ContentHash key;
-    key.add(networkToJson(resolveNetwork(o.network)));
-    key.add(std::to_string(g.width()) + "|" + s.name + "|" + calibrationName(calibration) + "|"
-            + std::to_string(o.calibrationImages) + "|" + std::to_string(o.limit) + "|" + test.name);
-    key.add(modelBytes);
-    key.add(test.pixels.data(), test.pixels.size());
-    key.add(test.labels.data(), test.labels.size());
-    std::optional<EvalResult> cached = o.noCache ? std::nullopt : loadCachedEval(key.hex());
+    const std::string key = evalCacheKey(resolveNetwork(o.network), g.width(), s.name, calibration, o.calibrationImages,
+                                         o.limit, modelBytes, test);
+    std::optional<EvalResult> cached = o.noCache ? std::nullopt : loadCachedEval(key);
     EvalResult r;
     if (cached) {
         r = *cached;
@@ -85,7 +79,7 @@ void runEval(const EvalOptions& o)
         });
         if (tty)
             std::fprintf(stderr, "\r\033[K");
-        storeCachedEval(key.hex(), r);
+        storeCachedEval(key, r);
     }
     if (o.json) {
         nlohmann::ordered_json j;

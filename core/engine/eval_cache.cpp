@@ -1,6 +1,7 @@
 // The evaluation cache.
 #include "engine/eval_cache.h"
 
+#include "graph/network_io.h"
 #include "util/atomic_file.h"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,19 @@ std::string ContentHash::hex() const
     char buf[40];
     std::snprintf(buf, sizeof buf, "%016llx%016llx", (unsigned long long)m_a, (unsigned long long)m_b);
     return buf;
+}
+
+std::string evalCacheKey(const NetworkSpec& network, double width, const std::string& strategy, Calibration calibration,
+                         int64_t calibrationImages, int64_t limit, const std::string& modelBytes, const Dataset& test)
+{
+    ContentHash key;
+    key.add(networkToJson(network));
+    key.add(std::to_string(width) + "|" + strategy + "|" + calibrationName(calibration) + "|"
+            + std::to_string(calibrationImages) + "|" + std::to_string(limit) + "|" + test.name);
+    key.add(modelBytes);
+    key.add(test.pixels.data(), test.pixels.size());
+    key.add(test.labels.data(), test.labels.size());
+    return key.hex();
 }
 
 std::string evalCacheFolder()

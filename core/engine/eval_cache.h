@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engine/inference.h"
+#include "graph/network_spec.h"
 
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,11 @@ private:
     uint64_t m_a = 1469598103934665603ull; // two independent FNV-1a lanes -> 128 bits
     uint64_t m_b = 1099511628211ull * 31;
 };
+
+// The cache key of one evaluation: network, width, strategy, calibration, image count, the model
+// file's bytes and the test set's contents.
+std::string evalCacheKey(const NetworkSpec& network, double width, const std::string& strategy, Calibration calibration,
+                         int64_t calibrationImages, int64_t limit, const std::string& modelBytes, const Dataset& test);
 
 std::string evalCacheFolder();
 std::optional<EvalResult> loadCachedEval(const std::string& key);

@@ -5,7 +5,6 @@
 #include "data/model_file.h"
 #include "engine/eval_cache.h"
 #include "engine/inference.h"
-#include "graph/network_io.h"
 #include "util/atomic_file.h"
 #include "util/resources.h"
 
@@ -73,13 +72,8 @@ std::vector<std::string> measureAccuracies(std::vector<DesignPoint>& points, con
             const Graph g = Graph::build(network, p.width);
             const std::string bytes = readWholeFile(*model);
             const auto test = dataset(datasetName, Split::Test);
-            ContentHash key;
-            key.add(networkToJson(network));
-            key.add(std::to_string(g.width()) + "|" + p.strategy + "|minmax|256|0|" + test->name);
-            key.add(bytes);
-            key.add(test->pixels.data(), test->pixels.size());
-            key.add(test->labels.data(), test->labels.size());
-            r = loadCachedEval(key.hex());
+            const std::string key = evalCacheKey(network, g.width(), p.strategy, Calibration::MinMax, 256, 0, bytes, *test);
+            r = loadCachedEval(key);
             if (!r) {
                 InferenceEngine engine(g, weightsFromModel(g, loadModelFile(*model), *model),
                                        assignPrecision(g, QuantStrategy::parse(p.strategy)));
@@ -88,7 +82,7 @@ std::vector<std::string> measureAccuracies(std::vector<DesignPoint>& points, con
                 r = evaluate(engine, *test, 0, {}, cancel);
                 if (r->cancelled)
                     break;
-                storeCachedEval(key.hex(), *r);
+                storeCachedEval(key, *r);
             }
             std::lock_guard lock(g_mutex);
             g_memo[memoKey] = *r;

@@ -157,9 +157,9 @@ void Trainer::prepareQat()
         }
         m_weights.tensors["quant." + l.name + ".wstep"] = step;
     }
-    const std::vector<TensorQuant> tq = tensorQuantization(m_graph, *m_qat);
-    for (size_t t = 0; t < tq.size(); ++t)
-        if (tq[t].quantized && isInt(tq[t].format))
+    m_tq = tensorQuantization(m_graph, *m_qat);
+    for (size_t t = 0; t < m_tq.size(); ++t)
+        if (m_tq[t].quantized && isInt(m_tq[t].format))
             m_weights.tensors["quant." + m_graph.tensor(int(t)).name + ".astep"] = {0.0f}; // set on the first batch
 }
 
@@ -180,7 +180,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
     std::vector<train::BatchNormState> bn(layers.size());
     // Quantization-aware training: LSQ fake quantization of integer weights and stored activations.
     std::vector<std::vector<float>> pre(nt), wq(layers.size());
-    const std::vector<TensorQuant> tq = m_qat ? tensorQuantization(m_graph, *m_qat) : std::vector<TensorQuant>{};
+    const std::vector<TensorQuant>& tq = m_tq;
     auto actStep = [&](int t) -> float* {
         if (!m_qat || !tq[t].quantized || !isInt(tq[t].format))
             return nullptr;

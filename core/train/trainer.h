@@ -74,6 +74,7 @@ private:
     Graph m_graph;
     TrainOptions m_options;
     std::optional<NetworkPrecision> m_qat;
+    std::vector<TensorQuant> m_tq; // tensor quantization under m_qat (empty without QAT)
     std::vector<char> m_frozenBn; // per layer: batch-norm folded and frozen (QAT)
     NetworkWeights m_weights;
     NetworkWeights m_velocity;
