@@ -26,6 +26,7 @@ struct TrainCliOptions {
     std::string strategy = "fp32";
     std::string dataset = "fashion-mnist";
     TrainOptions train;
+    double warmup = -1; // auto
     std::string out;
     std::string checkpoint;
     std::string from;
@@ -48,6 +49,8 @@ void runTrain(const TrainCliOptions& o)
     const Dataset train = loadDataset(o.dataset, Split::Train);
     const Dataset test = loadDataset(o.dataset, Split::Test);
     TrainOptions options = o.train;
+    // Warm-up ramps a fresh network; fine-tuning from a trained model starts at the peak and decays.
+    options.warmupEpochs = o.warmup >= 0 ? o.warmup : o.from.empty() ? 1.0 : 0.0;
     options.strategy = s.name;
     const NetworkPrecision precision = assignPrecision(g, s);
     const NetworkWeights start = o.from.empty() ? initialWeights(g, o.train.seed)
@@ -81,7 +84,8 @@ void runTrain(const TrainCliOptions& o)
     saveModelFile(weightsToModel(g, trainer.weights(),
                                  {{"network", g.name()}, {"width", std::to_string(o.width)}, {"strategy", s.name},
                                   {"dataset", test.name}, {"seed", std::to_string(o.train.seed)},
-                                  {"recipe", options.recipe()}, {"accuracy", acc}}),
+                                  {"recipe", options.recipe()}, {"accuracy", acc}},
+                                 qat ? &precision : nullptr),
                   o.out);
     std::filesystem::remove(checkpoint, ec);
     std::printf("wrote %s: %s test accuracy %.2f %% (95 %% interval %.2f-%.2f %%)\n", o.out.c_str(), s.name.c_str(),
@@ -103,6 +107,9 @@ void addTrainCommand(CLI::App& app)
     sub->add_option("--seed", o->train.seed, "Random seed (weights, order, augmentation)")->capture_default_str();
     sub->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
     sub->add_option("--lr", o->train.learningRate, "Peak learning rate")->capture_default_str();
+    sub->add_option("--warmup", o->warmup,
+                    "Warm-up epochs of the learning rate (default: 1 from scratch, 0 with --from)")
+        ->check(CLI::Range(0.0, 1000.0));
     sub->add_option("--limit", o->train.limit, "Train on the first N images only (0: all)")->capture_default_str();
     sub->add_option("--from", o->from, "Start from this model (required for integer strategies: quantization-aware training)");
     sub->add_option("--checkpoint", o->checkpoint, "Checkpoint file (default: OUT.checkpoint); resumes when present");

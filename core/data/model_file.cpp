@@ -21,7 +21,21 @@ using json = nlohmann::json;
 namespace {
 
 constexpr const char* kMetadataKey = "__metadata__";
-constexpr uint64_t kFloatBytes = 4;
+
+struct DtypeInfo {
+    TensorDtype dtype;
+    const char* name;
+    uint64_t bytes;
+};
+constexpr DtypeInfo kDtypes[] = {{TensorDtype::F32, "F32", 4}, {TensorDtype::I8, "I8", 1}, {TensorDtype::U8, "U8", 1}};
+
+const DtypeInfo& dtypeInfo(TensorDtype d)
+{
+    for (const DtypeInfo& i : kDtypes)
+        if (i.dtype == d)
+            return i;
+    return kDtypes[0];
+}
 
 // Little-endian on disk whatever the host, assembled byte by byte.
 void appendFloatLe(std::string& out, float v)
@@ -71,9 +85,9 @@ void checkTensorForSave(const ModelTensor& t, const std::string& path, std::set<
         throw InputError(where + ": name: must be non-empty and not " + kMetadataKey);
     if (!seen.insert(t.name).second)
         throw InputError(where + ": name: used twice");
-    if (elementCount(t.shape, t.values.size(), where) != t.values.size())
-        throw InputError(where + ": values: " + std::to_string(t.values.size())
-                         + " values do not match the shape");
+    const size_t n = t.dtype == TensorDtype::F32 ? t.values.size() : t.bytes.size();
+    if (elementCount(t.shape, n, where) != n)
+        throw InputError(where + ": values: " + std::to_string(n) + " values do not match the shape");
 }
 
 
@@ -162,8 +176,12 @@ Placed parseEntry(const std::string& name, const json& j, uint64_t dataBytes, co
     const auto dtype = j.find("dtype");
     if (dtype == j.end() || !dtype->is_string())
         throw InputError(where + ": dtype: missing or not a string");
-    if (*dtype != "F32")
-        throw InputError(where + ": dtype: '" + dtype->get<std::string>() + "' is not supported (only F32)");
+    const DtypeInfo* info = nullptr;
+    for (const DtypeInfo& i : kDtypes)
+        if (*dtype == i.name)
+            info = &i;
+    if (!info)
+        throw InputError(where + ": dtype: '" + dtype->get<std::string>() + "' is not supported (F32, I8, U8)");
     const auto shape = j.find("shape");
     if (shape == j.end() || !shape->is_array())
         throw InputError(where + ": shape: missing or not an array");
@@ -173,6 +191,7 @@ Placed parseEntry(const std::string& name, const json& j, uint64_t dataBytes, co
 
     Placed p;
     p.tensor.name = name;
+    p.tensor.dtype = info->dtype;
     for (const json& d : *shape) {
         const uint64_t v = nonNegative(d, where + ": shape: dimension");
         if (v > uint64_t(INT64_MAX))
@@ -187,10 +206,11 @@ Placed parseEntry(const std::string& name, const json& j, uint64_t dataBytes, co
         throw InputError(where + ": data_offsets: " + range(p.begin, p.end) + " lie beyond the "
                          + std::to_string(dataBytes) + "-byte data section");
     const uint64_t count = elementCount(p.tensor.shape, dataBytes, where);
-    if (count * kFloatBytes != p.end - p.begin) {
+    if (count * info->bytes != p.end - p.begin) {
         const std::string needs = count > dataBytes ? "more than " + std::to_string(dataBytes)
-                                                    : std::to_string(count * kFloatBytes);
-        throw InputError(where + ": shape: " + shape->dump() + " needs " + needs + " bytes of F32, data_offsets "
+                                                    : std::to_string(count * info->bytes);
+        throw InputError(where + ": shape: " + shape->dump() + " needs " + needs + " bytes of " + info->name
+                         + ", data_offsets "
                          + range(p.begin, p.end) + " hold " + std::to_string(p.end - p.begin));
     }
     return p;
@@ -217,6 +237,8 @@ void checkTiling(const std::vector<Placed>& placed, uint64_t dataBytes, const st
 
 } // namespace
 
+const char* dtypeName(TensorDtype d) { return dtypeInfo(d).name; }
+
 const ModelTensor* ModelFile::find(const std::string& name) const
 {
     for (const ModelTensor& t : tensors)
@@ -235,9 +257,12 @@ void saveModelFile(const ModelFile& model, const std::string& path)
     for (const ModelTensor& t : model.tensors) {
         checkTensorForSave(t, path, seen);
         const uint64_t begin = data.size();
-        for (float v : t.values)
-            appendFloatLe(data, v);
-        header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {begin, uint64_t(data.size())}}};
+        if (t.dtype == TensorDtype::F32)
+            for (float v : t.values)
+                appendFloatLe(data, v);
+        else
+            data.append(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
+        header[t.name] = {{"dtype", dtypeName(t.dtype)}, {"shape", t.shape}, {"data_offsets", {begin, uint64_t(data.size())}}};
     }
     std::string headerText = header.dump();
     // Pad with spaces (allowed by the format) so the tensors start 8-byte aligned.
@@ -283,9 +308,13 @@ ModelFile loadModelFile(const std::string& path)
     checkTiling(placed, dataBytes, path);
     for (Placed& p : placed) {
         const char* at = bytes.data() + dataStart + p.begin;
-        p.tensor.values.resize((p.end - p.begin) / kFloatBytes);
-        for (size_t i = 0; i < p.tensor.values.size(); ++i)
-            p.tensor.values[i] = readFloatLe(at + kFloatBytes * i);
+        if (p.tensor.dtype == TensorDtype::F32) {
+            p.tensor.values.resize((p.end - p.begin) / 4);
+            for (size_t i = 0; i < p.tensor.values.size(); ++i)
+                p.tensor.values[i] = readFloatLe(at + 4 * i);
+        } else {
+            p.tensor.bytes.assign(reinterpret_cast<const uint8_t*>(at), reinterpret_cast<const uint8_t*>(at) + (p.end - p.begin));
+        }
         model.tensors.push_back(std::move(p.tensor));
     }
     return model;

@@ -1,11 +1,13 @@
 // Trained-model files in the safetensors layout: an 8-byte little-endian header length N, N bytes of
 // JSON header ({"__metadata__": {...}, name: {"dtype", "shape", "data_offsets"}}), then raw tensors.
-// Layout: https://github.com/huggingface/safetensors ("Format"). Only F32 tensors are supported.
+// Layout: https://github.com/huggingface/safetensors ("Format"). Tensors are F32, I8 or U8 (integer
+// weights are stored as their codes; see engine/weights.h for the packing of 4- and 2-bit codes).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace poq {
@@ -13,10 +15,19 @@ namespace poq {
 // Files with a longer JSON header are refused as damaged (a real header is a few kB).
 inline constexpr uint64_t kMaxModelHeaderBytes = 100'000'000;
 
+enum class TensorDtype { F32, I8, U8 };
+const char* dtypeName(TensorDtype d); // the safetensors spelling: "F32", "I8", "U8"
+
 struct ModelTensor {
+    ModelTensor() = default;
+    ModelTensor(std::string n, std::vector<int64_t> s, std::vector<float> v) // an F32 tensor
+        : name(std::move(n)), shape(std::move(s)), values(std::move(v)) {}
+
     std::string name;
-    std::vector<int64_t> shape; // empty: a scalar (one value)
-    std::vector<float> values;  // row-major; size is the product of shape
+    std::vector<int64_t> shape;   // empty: a scalar (one value)
+    std::vector<float> values;    // F32: row-major; size is the product of shape
+    TensorDtype dtype = TensorDtype::F32;
+    std::vector<uint8_t> bytes;   // I8 (two's complement) and U8: one byte per element, row-major
 };
 
 // Metadata keys written by training: network, width, strategy, dataset, seed, recipe, accuracy.

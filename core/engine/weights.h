@@ -3,6 +3,7 @@
 #pragma once
 
 #include "data/model_file.h"
+#include "formats/precision.h"
 #include "graph/graph.h"
 
 #include <cstdint>
@@ -32,8 +33,12 @@ struct NetworkWeights {
 // He-normal convolution and dense weights, zero biases, identity batch-norm; deterministic by seed.
 NetworkWeights initialWeights(const Graph& graph, uint64_t seed);
 
-// Checks names and shapes against the graph; throws InputError naming the first mismatch.
+// Checks names and shapes against the graph; throws InputError naming the first mismatch. Integer
+// weight codes ("<layer>.weight.intB", see weights.cpp) are rebuilt as code x learned step.
 NetworkWeights weightsFromModel(const Graph& graph, const ModelFile& model, const std::string& sourceName);
-ModelFile weightsToModel(const Graph& graph, const NetworkWeights& weights, std::map<std::string, std::string> metadata);
+// With `integerWeights`, every layer with integer weights of 2..8 bits and a learned per-channel step
+// stores its codes (packed below 8 bits) instead of float weights; the engine's result is unchanged.
+ModelFile weightsToModel(const Graph& graph, const NetworkWeights& weights, std::map<std::string, std::string> metadata,
+                         const NetworkPrecision* integerWeights = nullptr);
 
 } // namespace poq

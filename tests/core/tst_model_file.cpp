@@ -59,6 +59,17 @@ ModelFile sampleModel()
     m.tensors.push_back({"step.scale", {}, {0.0625f}});        // a scalar
     m.tensors.push_back({"empty", {0, 5}, {}});                // zero elements
     m.tensors.push_back({"conv1.bias", {4}, {1.5f, -2.25f, 3e-30f, 7e30f}});
+    ModelTensor codes; // integer tensors keep their bytes
+    codes.name = "conv2.weight.int8";
+    codes.dtype = TensorDtype::I8;
+    codes.shape = {2, 3};
+    codes.bytes = {0x00, 0x7f, 0x81, 0xff, 0x01, 0x80};
+    m.tensors.push_back(codes);
+    codes.name = "conv3.weight.int4";
+    codes.dtype = TensorDtype::U8;
+    codes.shape = {3};
+    codes.bytes = {0x9f, 0x00, 0x07};
+    m.tensors.push_back(codes);
     return m;
 }
 
@@ -90,6 +101,8 @@ void TestModelFile::roundTrip()
         QCOMPARE(back.tensors[i].name, m.tensors[i].name);
         QCOMPARE(back.tensors[i].shape, m.tensors[i].shape);
         QVERIFY2(sameBits(back.tensors[i].values, m.tensors[i].values), m.tensors[i].name.c_str());
+        QCOMPARE(int(back.tensors[i].dtype), int(m.tensors[i].dtype));
+        QCOMPARE(back.tensors[i].bytes, m.tensors[i].bytes);
     }
     QVERIFY(back.find("step.scale") && back.find("step.scale")->values == std::vector<float>{0.0625f});
     QVERIFY(!back.find("nope"));
@@ -101,8 +114,10 @@ void TestModelFile::roundTrip()
     quint64 headerBytes = 0;
     std::memcpy(&headerBytes, bytes.constData(), 8);
     QCOMPARE(headerBytes % 8, quint64(0));
-    QCOMPARE(quint64(bytes.size()), 8 + headerBytes + (36 + 1 + 0 + 4) * 4);
+    QCOMPARE(quint64(bytes.size()), 8 + headerBytes + (36 + 1 + 0 + 4) * 4 + 6 + 3);
     QVERIFY(bytes.mid(8, int(headerBytes)).contains("\"dtype\":\"F32\""));
+    QVERIFY(bytes.mid(8, int(headerBytes)).contains("\"dtype\":\"I8\""));
+    QVERIFY(bytes.mid(8, int(headerBytes)).contains("\"dtype\":\"U8\""));
 
     // A model without metadata or tensors is a valid file too.
     saveModelFile(ModelFile{}, path);
@@ -124,7 +139,9 @@ void TestModelFile::badFiles_data()
     QTest::newRow("bad JSON") << safetensors("{\"w\":{", {}) << "malformed JSON header at byte";
     QTest::newRow("header not an object") << safetensors("[1,2]", {}) << "the JSON header must be an object";
     QTest::newRow("dtype F16") << safetensors(R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", floatBytes(1))
-        << "tensor 'w': dtype: 'F16' is not supported (only F32)";
+        << "tensor 'w': dtype: 'F16' is not supported (F32, I8, U8)";
+    QTest::newRow("I8 shape mismatch") << safetensors(R"({"w":{"dtype":"I8","shape":[3],"data_offsets":[0,4]}})", floatBytes(1))
+        << "tensor 'w': shape: [3] needs 3 bytes of I8, data_offsets [0, 4] hold 4";
     QTest::newRow("dtype missing") << safetensors(R"({"w":{"shape":[1],"data_offsets":[0,4]}})", floatBytes(1))
         << "tensor 'w': dtype: missing or not a string";
     QTest::newRow("unknown field") << safetensors(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}})",
