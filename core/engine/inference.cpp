@@ -53,8 +53,19 @@ Normalization normalizationFor(const Dataset& d)
     return n;
 }
 
+namespace {
+
+struct Workspace {
+    std::vector<std::vector<float>> buffers;
+    std::vector<float> scratch;
+};
+
+} // namespace
+
+struct InferenceEngine::Workspaces : tbb::enumerable_thread_specific<Workspace> {};
+
 InferenceEngine::InferenceEngine(const Graph& graph, const NetworkWeights& weights, const NetworkPrecision& precision)
-    : m_graph(graph), m_precision(precision)
+    : m_graph(graph), m_precision(precision), m_spaces(std::make_shared<Workspaces>())
 {
     const auto& layers = m_graph.layers();
     const size_t n = layers.size();
@@ -123,6 +134,16 @@ InferenceEngine::InferenceEngine(const Graph& graph, const NetworkWeights& weigh
         }
     }
     m_quant = tensorQuantization(m_graph, m_precision);
+    m_soleReader.assign(m_graph.tensors().size(), 0);
+    for (size_t t = 0; t < m_soleReader.size(); ++t) {
+        const std::vector<int>& readers = m_graph.tensor(int(t)).consumers;
+        if (readers.size() != 1)
+            continue;
+        const std::vector<int>& ins = m_graph.layers()[size_t(readers[0])].inputs;
+        m_soleReader[t] = std::count(ins.begin(), ins.end(), int(t)) == 1;
+    }
+    for (int t : m_graph.outputTensors())
+        m_soleReader[size_t(t)] = 0;
     for (size_t t = 0; t < m_quant.size(); ++t) // step sizes learned by quantization-aware training
         if (const std::string key = "quant." + m_graph.tensor(int(t)).name + ".astep";
             weights.has(key) && weights.at(key).at(0) > 0) {
@@ -174,70 +195,94 @@ void InferenceEngine::normalizeImage(const Dataset& data, int64_t index, std::ve
             out[size_t(c) * hw + i] = (float(px[size_t(c) * hw + i]) / 255.0f - m_norm.mean[c]) / m_norm.std[c];
 }
 
-void InferenceEngine::runLayer(int i, std::vector<std::vector<float>>& buf, std::vector<float>& scratch) const
+// A layer on `batch` images held in CNHW order (channel-major: [C][batch][H][W]). Element-wise layers
+// whose input has no other reader take over the input's buffer and work in place.
+void InferenceEngine::runLayer(int i, int batch, std::vector<std::vector<float>>& buf, std::vector<float>& scratch) const
 {
     const Layer& l = m_graph.layers()[i];
-    const std::vector<float>& x = buf[l.inputs[0]];
+    const size_t n = size_t(l.outShape.elements()) * size_t(batch);
+    const int in0 = l.inputs[0];
     std::vector<float>& y = buf[l.output];
-    y.resize(size_t(l.outShape.elements()));
+    const bool elementwise = l.kind == LayerKind::BatchNorm || l.kind == LayerKind::ReLU || l.kind == LayerKind::ReLU6
+                             || l.kind == LayerKind::Add || (l.kind == LayerKind::Flatten && l.inShapes[0].h * l.inShapes[0].w == 1);
+    if (elementwise && m_soleReader[size_t(in0)]) {
+        std::swap(buf[in0], y); // y now holds the input; the old output buffer becomes the input's spare
+    } else if (elementwise) {
+        y.assign(buf[in0].begin(), buf[in0].end());
+    } else {
+        y.resize(n);
+    }
+    const std::vector<float>& x = buf[in0]; // only for the layers that are not element-wise
     const float* bias = m_bias[i].empty() ? nullptr : m_bias[i].data();
     switch (l.kind) {
     case LayerKind::Conv2d:
-        kernels::conv2d(kernels::convShape(l), x.data(), m_weight[i].data(), bias, y.data(), scratch);
+        kernels::conv2d(kernels::convShape(l), batch, x.data(), m_weight[i].data(), bias, y.data(), scratch);
         break;
-    case LayerKind::Dense:
-        kernels::dense(l.inShapes[0].c, l.outShape.c, x.data(), m_weight[i].data(), bias, y.data());
+    case LayerKind::Dense: // the input is [features][batch]: from global pooling or a flatten
+        kernels::dense(l.inShapes[0].c, l.outShape.c, batch, x.data(), m_weight[i].data(), bias, y.data());
         break;
     case LayerKind::BatchNorm:
-        if (m_identity[i]) {
-            std::copy(x.begin(), x.end(), y.begin());
-        } else {
-            const size_t hw = size_t(l.outShape.h) * l.outShape.w;
-            for (size_t c = 0; c < size_t(l.outShape.c); ++c)
-                for (size_t j = 0; j < hw; ++j)
-                    y[c * hw + j] = x[c * hw + j] * m_bnScale[i][c] + m_bnShift[i][c];
+        if (!m_identity[i]) {
+            const size_t block = size_t(l.outShape.h) * l.outShape.w * size_t(batch);
+            for (size_t c = 0; c < size_t(l.outShape.c); ++c) {
+                const float sc = m_bnScale[i][c], sh = m_bnShift[i][c];
+                float* v = y.data() + c * block;
+                for (size_t j = 0; j < block; ++j)
+                    v[j] = v[j] * sc + sh;
+            }
         }
         break;
     case LayerKind::ReLU:
-        for (size_t j = 0; j < y.size(); ++j)
-            y[j] = std::max(x[j], 0.0f);
+        for (float& v : y)
+            v = std::max(v, 0.0f);
         break;
     case LayerKind::ReLU6:
-        for (size_t j = 0; j < y.size(); ++j)
-            y[j] = std::min(std::max(x[j], 0.0f), 6.0f);
+        for (float& v : y)
+            v = std::min(std::max(v, 0.0f), 6.0f);
         break;
     case LayerKind::Add:
-        std::copy(x.begin(), x.end(), y.begin());
         for (size_t k = 1; k < l.inputs.size(); ++k) {
-            const std::vector<float>& z = buf[l.inputs[k]];
-            for (size_t j = 0; j < y.size(); ++j)
-                y[j] += z[j];
+            const float* z = buf[l.inputs[k]].data();
+            float* v = y.data();
+            for (size_t j = 0; j < n; ++j)
+                v[j] += z[j];
         }
         break;
     case LayerKind::MaxPool:
-        kernels::maxPool(kernels::convShape(l), x.data(), y.data());
+    case LayerKind::AvgPool: {
+        kernels::ConvShape s = kernels::convShape(l); // pooling is per plane: C x batch planes
+        s.C *= batch;
+        s.K *= batch;
+        (l.kind == LayerKind::MaxPool ? kernels::maxPool : kernels::avgPool)(s, x.data(), y.data());
         break;
-    case LayerKind::AvgPool:
-        kernels::avgPool(kernels::convShape(l), x.data(), y.data());
+    }
+    case LayerKind::GlobalAvgPool: // [C][batch][HW] -> [C][batch]
+        kernels::globalAvgPool(l.inShapes[0].c * batch, l.inShapes[0].h * l.inShapes[0].w, x.data(), y.data());
         break;
-    case LayerKind::GlobalAvgPool:
-        kernels::globalAvgPool(l.inShapes[0].c, l.inShapes[0].h * l.inShapes[0].w, x.data(), y.data());
+    case LayerKind::Flatten: {
+        if (l.inShapes[0].h * l.inShapes[0].w == 1)
+            break; // [C][batch] already is [features][batch]
+        // [C][batch][HW] -> [C x HW][batch]
+        const size_t hw = size_t(l.inShapes[0].h) * l.inShapes[0].w;
+        for (size_t c = 0; c < size_t(l.inShapes[0].c); ++c)
+            for (size_t b = 0; b < size_t(batch); ++b)
+                for (size_t j = 0; j < hw; ++j)
+                    y[(c * hw + j) * size_t(batch) + b] = x[(c * size_t(batch) + b) * hw + j];
         break;
-    case LayerKind::Flatten:
-        std::copy(x.begin(), x.end(), y.begin());
-        break;
+    }
     }
     quantizeTensor(l.output, y);
 }
 
 namespace {
 
-struct Workspace {
-    std::vector<std::vector<float>> buffers;
-    std::vector<float> scratch;
-};
+// Images per batch of the forward pass: wide enough that GEMMs amortise packing the weights, small
+// enough that a batch's activations stay in the caches. Batches start at fixed offsets, so every
+// image is computed the same way whatever the number of threads.
+constexpr int64_t kBatch = 16;
 
 } // namespace
+
 
 std::vector<float> InferenceEngine::forwardImage(const float* image) const
 {
@@ -247,7 +292,7 @@ std::vector<float> InferenceEngine::forwardImage(const float* image) const
     ws.buffers[in].assign(image, image + m_graph.tensor(in).shape.elements());
     quantizeTensor(in, ws.buffers[in]);
     for (int i = 0; i < static_cast<int>(m_graph.layers().size()); ++i)
-        runLayer(i, ws.buffers, ws.scratch);
+        runLayer(i, 1, ws.buffers, ws.scratch);
     return ws.buffers[m_graph.outputTensors()[0]];
 }
 
@@ -260,17 +305,31 @@ void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count,
                          + " expects " + in.str());
     const int k = classes();
     out.resize(size_t(count) * k);
-    tbb::enumerable_thread_specific<Workspace> spaces;
-    tbb::parallel_for(int64_t(0), count, [&](int64_t j) {
-        Workspace& ws = spaces.local();
+    const int outT = m_graph.outputTensors()[0];
+    const size_t outPlane = size_t(m_graph.tensor(outT).shape.h) * m_graph.tensor(outT).shape.w;
+    tbb::parallel_for(int64_t(0), (count + kBatch - 1) / kBatch, [&](int64_t slice) {
+        // A thread runs one batch at a time (GEMMs are single-threaded), so its buffers are its own;
+        // keeping them between calls saves allocating and faulting in pages for every chunk.
+        Workspace& ws = m_spaces->local();
         ws.buffers.resize(m_graph.tensors().size());
         const int inT = m_graph.inputTensors()[0];
-        normalizeImage(data, first + j, ws.buffers[inT]);
-        quantizeTensor(inT, ws.buffers[inT]);
+        const int64_t j0 = slice * kBatch;
+        const int batch = int(std::min(kBatch, count - j0));
+        const size_t plane = size_t(in.h) * in.w;
+        std::vector<float>& x = ws.buffers[inT];
+        x.resize(size_t(in.elements()) * batch);
+        for (int b = 0; b < batch; ++b) { // CHW image -> its planes of the CNHW batch
+            normalizeImage(data, first + j0 + b, ws.scratch);
+            for (int c = 0; c < in.c; ++c)
+                std::copy_n(ws.scratch.data() + c * plane, plane, x.data() + (size_t(c) * batch + b) * plane);
+        }
+        quantizeTensor(inT, x);
         for (int i = 0; i < static_cast<int>(m_graph.layers().size()); ++i)
-            runLayer(i, ws.buffers, ws.scratch);
-        const std::vector<float>& logits = ws.buffers[m_graph.outputTensors()[0]];
-        std::copy(logits.begin(), logits.begin() + k, out.begin() + j * k);
+            runLayer(i, batch, ws.buffers, ws.scratch);
+        const std::vector<float>& y = ws.buffers[outT];
+        for (int b = 0; b < batch; ++b) // [C][batch][HW] -> per image C x HW
+            for (size_t e = 0; e < size_t(k); ++e)
+                out[size_t(j0 + b) * k + e] = y[((e / outPlane) * size_t(batch) + b) * outPlane + e % outPlane];
     });
 }
 
@@ -292,7 +351,7 @@ void InferenceEngine::calibrate(const Dataset& data, int64_t images, Calibration
         normalizeImage(data, n, ws.buffers[inT]);
         for (int i = -1; i < static_cast<int>(m_graph.layers().size()); ++i) {
             if (i >= 0)
-                runLayer(i, ws.buffers, ws.scratch);
+                runLayer(i, 1, ws.buffers, ws.scratch);
             const int t = i < 0 ? inT : m_graph.layers()[i].output;
             if (!m_quant[t].quantized || formatInfo(m_quant[t].format).family != FormatFamily::Int)
                 continue;

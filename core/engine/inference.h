@@ -1,8 +1,8 @@
 // The quantized inference engine: batch-norm folded into convolutions, weights fake-quantized once
 // (integers per output channel, symmetric), activations fake-quantized after every stored tensor
 // as the strategy says (integers per tensor, unsigned after ReLU/ReLU6, scale from a calibration
-// subset). TBB over images; each image runs on one thread, so results do not depend on the number
-// of threads.
+// subset). TBB over fixed batches of images; each batch runs on one thread, so results do not depend
+// on the number of threads.
 #pragma once
 
 #include "data/dataset.h"
@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -61,7 +62,7 @@ public:
 
 private:
     struct Op;
-    void runLayer(int layer, std::vector<std::vector<float>>& buf, std::vector<float>& scratch) const;
+    void runLayer(int layer, int batch, std::vector<std::vector<float>>& buf, std::vector<float>& scratch) const;
     void quantizeTensor(int tensor, std::vector<float>& values) const;
     void normalizeImage(const Dataset& data, int64_t index, std::vector<float>& out) const;
 
@@ -72,7 +73,10 @@ private:
     std::vector<char> m_identity;             // per layer: batch-norm folded away
     std::vector<std::vector<float>> m_bnScale, m_bnShift; // unfolded batch-norm
     std::vector<TensorQuant> m_quant;
+    std::vector<char> m_soleReader; // per tensor: read by one layer only and not a network output
     Normalization m_norm;
+    struct Workspaces;                    // per-thread buffers, kept between calls of forward()
+    std::shared_ptr<Workspaces> m_spaces;
 };
 
 struct EvalResult {

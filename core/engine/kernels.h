@@ -1,4 +1,4 @@
-// Per-image kernels of the inference engine (NCHW, one image = C x H x W floats), each with a naive
+// Kernels of the inference engine (one image = C x H x W floats; batches in CNHW order), each with a naive
 // reference beside it for the tests. Fast paths: im2col + Eigen GEMM for convolutions and dense
 // layers, direct loops for depthwise convolutions.
 #pragma once
@@ -20,6 +20,10 @@ ConvShape convShape(const Layer& layer);
 // out[K][OH][OW] = bias + sum w[k][c][fy][fx] * in[c][...]; w is [K][C/groups][FY][FX].
 // `scratch` is reused between calls (im2col buffer).
 void conv2d(const ConvShape& s, const float* in, const float* w, const float* bias, float* out, std::vector<float>& scratch);
+// The same for `batch` images in CNHW order: in[C][batch][H][W], out[K][batch][OH][OW]. One GEMM covers
+// the whole batch, so weights are packed once per batch rather than once per image.
+void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const float* bias, float* out,
+            std::vector<float>& scratch);
 void conv2dNaive(const ConvShape& s, const float* in, const float* w, const float* bias, float* out);
 // Backward for training: adds dL/dx into dx (when not null) and dL/dw into dw.
 void conv2dBackward(const ConvShape& s, const float* in, const float* w, const float* dy, float* dx, float* dw,
@@ -27,6 +31,8 @@ void conv2dBackward(const ConvShape& s, const float* in, const float* w, const f
 
 // out[O] = bias + W[O][I] * in[I]
 void dense(int inFeatures, int outFeatures, const float* in, const float* w, const float* bias, float* out);
+// For `batch` images: in[I][batch], out[O][batch].
+void dense(int inFeatures, int outFeatures, int batch, const float* in, const float* w, const float* bias, float* out);
 void denseNaive(int inFeatures, int outFeatures, const float* in, const float* w, const float* bias, float* out);
 
 void maxPool(const ConvShape& s, const float* in, float* out);

@@ -141,6 +141,25 @@ void TestEngine::convMatchesNaive()
         kernels::conv2d(s, in.data(), w.data(), trial % 2 ? b.data() : nullptr, fast.data(), scratch);
         kernels::conv2dNaive(s, in.data(), w.data(), trial % 2 ? b.data() : nullptr, slow.data());
         QVERIFY2(close(fast, slow, 1e-4), qPrintable(QString("trial %1 kind %2").arg(trial).arg(kind)));
+
+        // A batch in CNHW order: each image's planes equal the naive result for that image alone.
+        const int batch = 1 + trial % 5;
+        const size_t inPlane = size_t(s.H) * s.W, outPlane = size_t(s.OH) * s.OW;
+        std::vector<float> images = randomVector(rng, size_t(s.C) * inPlane * batch), cnhw(images.size());
+        for (int n = 0; n < batch; ++n)
+            for (int c = 0; c < s.C; ++c)
+                std::copy_n(images.data() + (size_t(n) * s.C + c) * inPlane, inPlane,
+                            cnhw.data() + (size_t(c) * batch + n) * inPlane);
+        std::vector<float> batched(size_t(s.K) * outPlane * batch), one(size_t(s.K) * outPlane);
+        kernels::conv2d(s, batch, cnhw.data(), w.data(), trial % 2 ? b.data() : nullptr, batched.data(), scratch);
+        for (int n = 0; n < batch; ++n) {
+            kernels::conv2dNaive(s, images.data() + size_t(n) * s.C * inPlane, w.data(), trial % 2 ? b.data() : nullptr,
+                                 one.data());
+            std::vector<float> got(one.size());
+            for (int k = 0; k < s.K; ++k)
+                std::copy_n(batched.data() + (size_t(k) * batch + n) * outPlane, outPlane, got.data() + size_t(k) * outPlane);
+            QVERIFY2(close(got, one, 1e-4), qPrintable(QString("trial %1 kind %2 image %3 of %4").arg(trial).arg(kind).arg(n).arg(batch)));
+        }
     }
 }
 
@@ -154,6 +173,20 @@ void TestEngine::denseMatchesNaive()
         kernels::dense(in, out, x.data(), w.data(), b.data(), fast.data());
         kernels::denseNaive(in, out, x.data(), w.data(), b.data(), slow.data());
         QVERIFY(close(fast, slow, 1e-4));
+        // A batch: in[I][batch] -> out[O][batch], column n equal to the naive result for image n.
+        const int batch = 2 + trial % 7;
+        const auto xs = randomVector(rng, size_t(in) * batch);
+        std::vector<float> ys(size_t(out) * batch), col(static_cast<size_t>(in)), ref(static_cast<size_t>(out)),
+            got(static_cast<size_t>(out));
+        kernels::dense(in, out, batch, xs.data(), w.data(), trial % 2 ? b.data() : nullptr, ys.data());
+        for (int n = 0; n < batch; ++n) {
+            for (int i = 0; i < in; ++i)
+                col[size_t(i)] = xs[size_t(i) * batch + n];
+            kernels::denseNaive(in, out, col.data(), w.data(), trial % 2 ? b.data() : nullptr, ref.data());
+            for (int o = 0; o < out; ++o)
+                got[size_t(o)] = ys[size_t(o) * batch + n];
+            QVERIFY(close(got, ref, 1e-4));
+        }
     }
 }
 
