@@ -45,4 +45,11 @@ for w in $WIDTHS; do
           --from "$OUT/${NET}_w${w}_fp32.safetensors" --epochs "$QAT_EPOCHS" --limit "$limit" --lr "$lr"
   done
 done
+# Phase 3: measure every (width, strategy) point on the test set once; the results ship beside the
+# models (resources/models/eval, keyed by model and test-set content) so the window shows them at once.
+if [ "$(cd "$OUT" && pwd)" = "$(pwd)/resources/models" ]; then
+  list() { printf '%s\n' "$@" | paste -sd, -; }
+  POQ_CACHE_DIR="$OUT/eval" "$POQ" sweep "$NET" --widths "$(list $WIDTHS)" \
+    --strategies "$(list fp32 bf16 fp16 fp8 int8 $QAT_STRATEGIES)" --accuracy measured --out "$OUT/experiment.csv"
+fi
 echo "train-experiment: done in $(( $(date +%s) - start )) s (per model: $LOG)"

@@ -66,8 +66,11 @@ MainWindow::MainWindow(QWidget* parent)
 
     // First run: the built-in experiment with measured accuracy when its trained models exist,
     // otherwise MobileNetV2 at 224x224 with energy only.
-    if (findTrainedModel(kDefaultNetwork, 1.0, "fp32")) {
-        m_networkPanel->selectNetwork(QString::fromUtf8(kDefaultNetwork));
+    const Experiment& experiment = builtinExperiment();
+    if (findTrainedModel(experiment.network, 1.0, "fp32")) {
+        m_networkPanel->selectNetwork(QString::fromStdString(experiment.network));
+        m_sweepPanel->setWidths(experiment.widths);
+        m_sweepPanel->setStrategies(experiment.strategies);
         m_sweepPanel->setMeasured(true);
     } else {
         m_networkPanel->selectNetwork(QStringLiteral("mobilenetv2"));

@@ -1,6 +1,8 @@
 // The evaluation cache.
 #include "engine/eval_cache.h"
 
+#include "util/resources.h"
+
 #include "graph/network_io.h"
 #include "util/atomic_file.h"
 
@@ -33,6 +35,7 @@ std::string evalCacheKey(const NetworkSpec& network, double width, const std::st
                          int64_t calibrationImages, int64_t limit, const std::string& modelBytes, const Dataset& test)
 {
     ContentHash key;
+    key.add(kEngineRevision);
     key.add(networkToJson(network));
     key.add(std::to_string(width) + "|" + strategy + "|" + calibrationName(calibration) + "|"
             + std::to_string(calibrationImages) + "|" + std::to_string(limit) + "|" + test.name);
@@ -53,13 +56,12 @@ std::string evalCacheFolder()
     return {};
 }
 
-std::optional<EvalResult> loadCachedEval(const std::string& key)
+namespace {
+
+std::optional<EvalResult> readResult(const std::string& file)
 {
-    const std::string folder = evalCacheFolder();
-    if (folder.empty())
-        return std::nullopt;
     try {
-        const auto j = nlohmann::json::parse(readWholeFile(folder + "/" + key + ".json"));
+        const auto j = nlohmann::json::parse(readWholeFile(file));
         EvalResult r;
         r.images = j.at("images").get<int64_t>();
         r.correct = j.at("correct").get<int64_t>();
@@ -71,6 +73,19 @@ std::optional<EvalResult> loadCachedEval(const std::string& key)
     } catch (const std::exception&) {
         return std::nullopt; // missing or damaged: evaluate again
     }
+}
+
+} // namespace
+
+std::optional<EvalResult> loadCachedEval(const std::string& key)
+{
+    if (const std::string folder = evalCacheFolder(); !folder.empty())
+        if (auto r = readResult(folder + "/" + key + ".json"))
+            return r;
+    // Results shipped with the built-in experiment's models (same key: same model bytes and test set).
+    if (const std::string shipped = resourcePath("models/eval"); !shipped.empty())
+        return readResult(shipped + "/" + key + ".json");
+    return std::nullopt;
 }
 
 void storeCachedEval(const std::string& key, const EvalResult& r)

@@ -1,6 +1,8 @@
 // Accuracy results cached on disk, keyed by a content hash of everything that decides them
 // (graph, strategy, weights, dataset, calibration, image count), so known points show instantly.
-// Folder: $POQ_CACHE_DIR, else $XDG_CACHE_HOME/poq-studio/eval, else ~/.cache/poq-studio/eval.
+// Folder: $POQ_CACHE_DIR, else $XDG_CACHE_HOME/poq-studio/eval, else ~/.cache/poq-studio/eval; then,
+// read-only, resources/models/eval (the built-in experiment's results, written by
+// tools/train-experiment.sh).
 #pragma once
 
 #include "engine/inference.h"
@@ -23,6 +25,9 @@ private:
     uint64_t m_a = 1469598103934665603ull; // two independent FNV-1a lanes -> 128 bits
     uint64_t m_b = 1099511628211ull * 31;
 };
+
+// Part of every key: raise it when a change to the engine changes results, so old entries die.
+inline constexpr const char* kEngineRevision = "engine-2";
 
 // The cache key of one evaluation: network, width, strategy, calibration, image count, the model
 // file's bytes and the test set's contents.

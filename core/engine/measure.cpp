@@ -5,6 +5,7 @@
 #include "data/model_file.h"
 #include "engine/eval_cache.h"
 #include "engine/inference.h"
+#include "graph/zoo.h"
 #include "util/atomic_file.h"
 #include "util/resources.h"
 
@@ -15,6 +16,15 @@
 #include <sstream>
 
 namespace poq {
+
+const Experiment& builtinExperiment()
+{
+    static const Experiment e{kDefaultNetwork,
+                              {0.25, 0.5, 0.75, 1.0, 1.5},
+                              {"fp32", "bf16", "fp16", "fp8", "int8", "int4", "int4+res8", "int4+res16", "int2+res8"},
+                              {"int4", "int4+res8", "int4+res16", "int2+res8"}};
+    return e;
+}
 
 std::optional<std::string> findTrainedModel(const std::string& network, double width, const std::string& strategy)
 {

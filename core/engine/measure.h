@@ -13,6 +13,17 @@
 
 namespace poq {
 
+// The built-in experiment: the network, widths and strategies whose trained models ship in
+// resources/models (retrained by tools/train-experiment.sh, which a test keeps in step with this).
+// The window opens on it; its QAT strategies are the integer ones below 8 bits.
+struct Experiment {
+    std::string network;
+    std::vector<double> widths;
+    std::vector<std::string> strategies;    // everything measured
+    std::vector<std::string> qatStrategies; // those with their own quantization-aware model
+};
+const Experiment& builtinExperiment();
+
 // resources/models/<network>_w<width>_<strategy>.safetensors, else the fp32 model of that width
 // (post-training quantization); nullopt when neither exists.
 std::optional<std::string> findTrainedModel(const std::string& network, double width, const std::string& strategy);

@@ -8,16 +8,19 @@
 #include "engine/fake_quant.h"
 #include "engine/inference.h"
 #include "engine/kernels.h"
+#include "engine/measure.h"
 #include "explore/csv.h"
 #include "graph/network_io.h"
 #include "graph/zoo.h"
 #include "util/error.h"
 
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -94,6 +97,7 @@ private slots:
     void integerWeightCodes_data();
     void integerWeightCodes();
     void badIntegerWeightCodes();
+    void retrainScriptMatchesExperiment();
     void cancelStopsEvaluation();
 
 private:
@@ -532,6 +536,37 @@ void TestEngine::badIntegerWeightCodes()
     ModelFile wrongType = good;
     find(wrongType, ".int8")->dtype = TensorDtype::U8;
     expectError(wrongType, "must be I8 with shape");
+}
+
+// tools/train-experiment.sh is shell; its defaults must be the experiment the window opens on.
+void TestEngine::retrainScriptMatchesExperiment()
+{
+    QFile f(POQ_RESOURCE_DIR "/../tools/train-experiment.sh");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString script = QString::fromUtf8(f.readAll());
+    auto defaultOf = [&](const QString& var) {
+        const QRegularExpressionMatch m = QRegularExpression(var + "=\\$\\{" + var + ":-\"?([^\"}]*)\"?\\}").match(script);
+        return m.hasMatch() ? m.captured(1).split(' ', Qt::SkipEmptyParts) : QStringList{"<missing>"};
+    };
+    const Experiment& e = builtinExperiment();
+    QCOMPARE(defaultOf("NET"), QStringList{QString::fromStdString(e.network)});
+    QStringList widths, qat, all;
+    for (double w : e.widths)
+        widths << QString::number(w);
+    for (const std::string& q : e.qatStrategies)
+        qat << QString::fromStdString(q);
+    for (const std::string& q : e.strategies)
+        all << QString::fromStdString(q);
+    QCOMPARE(defaultOf("WIDTHS"), widths);
+    QCOMPARE(defaultOf("QAT_STRATEGIES"), qat);
+    const QRegularExpressionMatch measured = QRegularExpression("list (fp32[^$]*)\\$QAT_STRATEGIES").match(script);
+    QVERIFY(measured.hasMatch());
+    QCOMPARE(measured.captured(1).split(' ', Qt::SkipEmptyParts) + qat, all);
+    // Every QAT strategy is an integer strategy below 8 bits, every other one is measured post-training.
+    for (const std::string& q : e.qatStrategies) {
+        const QuantStrategy st = QuantStrategy::parse(q);
+        QVERIFY(formatInfo(st.compute).family == FormatFamily::Int && formatInfo(st.compute).bits < 8);
+    }
 }
 
 void TestEngine::cancelStopsEvaluation()
