@@ -378,10 +378,10 @@ void TestEngine::evalCommand()
         QVERIFY(pt.accuracy && *pt.accuracy > 0.3);
     QVERIFY(*points[0].accuracy > *points[2].accuracy); // fp32 beats int2
     QProcess noModel;
-    noModel.start(POQ_CLI_PATH, {"eval", "mobilenetv2-fmnist", "--width", "0.5", "--strategy", "int8"});
+    noModel.start(POQ_CLI_PATH, {"eval", "mobilenetv2-fmnist", "--width", "0.6", "--strategy", "int8"}); // no model ships at 0.6
     QVERIFY(noModel.waitForFinished(60000));
     QCOMPARE(noModel.exitCode(), 2);
-    QVERIFY(noModel.readAllStandardError().contains("no trained model for mobilenetv2-fmnist at width 0.5"));
+    QVERIFY(noModel.readAllStandardError().contains("no trained model for mobilenetv2-fmnist at width 0.6"));
 }
 
 void TestEngine::modelFileMismatch()

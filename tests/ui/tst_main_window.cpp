@@ -11,6 +11,7 @@
 #include "plots/frontier_plot.h"
 #include "ui_resources.h"
 
+#include "engine/measure.h"
 #include "explore/pareto.h"
 #include "formats/precision.h"
 #include "graph/network_io.h"
@@ -62,10 +63,21 @@ private slots:
     void cancelReturnsToIdle();
     void badInputChangesNothing();
     void networkDrivesLayerTable();
+    void firstRunShowsMeasuredExperiment();
+
+private:
+    QTemporaryDir m_noModels;
 };
 
 void TestMainWindow::initTestCase()
 {
+    // Most tests drive the window from its energy-only first run: resources without trained models.
+    // CTest runs firstRunShowsMeasuredExperiment on its own with POQ_TEST_WITH_MODELS=1 and the real ones.
+    if (qEnvironmentVariableIsEmpty("POQ_TEST_WITH_MODELS")) {
+        for (const char* d : {"hardware", "networks", "icons"})
+            QVERIFY(QFile::link(QStringLiteral(POQ_RESOURCE_DIR "/") + d, m_noModels.filePath(d)));
+        qputenv("POQ_RESOURCES", m_noModels.path().toLocal8Bit());
+    }
     QStandardPaths::setTestModeEnabled(true);
     setApplicationMetadata();
 }
@@ -288,6 +300,31 @@ void TestMainWindow::networkDrivesLayerTable()
     QTemporaryDir dir;
     QVERIFY(w.saveNetworkFile(dir.filePath("n.json"), &error));
     QVERIFY(loadNetworkFile(dir.filePath("n.json").toStdString()) == loadNetworkFile(POQ_RESOURCE_DIR "/networks/tiny-residual.json"));
+}
+
+// The first start of a fresh clone: the built-in experiment, every point measured (the results ship
+// beside the models, so no evaluation runs here), a frontier on screen.
+void TestMainWindow::firstRunShowsMeasuredExperiment()
+{
+    if (qEnvironmentVariableIsEmpty("POQ_TEST_WITH_MODELS"))
+        QSKIP("runs as tst_main_window_experiment (POQ_TEST_WITH_MODELS=1)");
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    w.show();
+    const Experiment& e = builtinExperiment();
+    QCOMPARE(w.networkPanel()->currentNetworkName(), QString::fromStdString(e.network));
+    QVERIFY(w.sweepPanel()->measured());
+    QCOMPARE(w.sweepPanel()->widths(), e.widths);
+    QCOMPARE(w.sweepPanel()->strategies(), e.strategies);
+    QTRY_VERIFY_WITH_TIMEOUT(w.points().size() == e.widths.size() * e.strategies.size()
+                                 && std::all_of(w.points().begin(), w.points().end(),
+                                                [](const DesignPoint& p) { return p.accuracy.has_value(); }),
+                             120000);
+    for (const DesignPoint& p : w.points()) {
+        QVERIFY2(*p.accuracy > 0.5 && *p.accuracy < 1.0, (p.strategy + "@" + std::to_string(p.width)).c_str());
+        QVERIFY(p.accuracyLo && p.accuracyHi && *p.accuracyLo <= *p.accuracy && *p.accuracy <= *p.accuracyHi);
+    }
+    QVERIFY(!paretoFrontier(w.points()).empty());
 }
 
 QTEST_MAIN(TestMainWindow)
