@@ -131,8 +131,8 @@ void TestEngine::convMatchesNaive()
         s.strideX = kind == 2 ? 1 : rng.bounded(1, 3);
         s.padY = kind == 2 ? 0 : rng.bounded(0, 2);
         s.padX = kind == 2 ? 0 : rng.bounded(0, 2);
-        s.dilY = kind == 3 ? rng.bounded(1, 3) : 1;
-        s.dilX = kind == 3 ? rng.bounded(1, 3) : 1;
+        s.dilY = kind == 3 || kind == 1 ? rng.bounded(1, 3) : 1;
+        s.dilX = kind == 3 || kind == 1 ? rng.bounded(1, 3) : 1;
         const int spanY = s.dilY * (s.FY - 1) + 1, spanX = s.dilX * (s.FX - 1) + 1;
         if (s.H + 2 * s.padY < spanY || s.W + 2 * s.padX < spanX)
             continue;
