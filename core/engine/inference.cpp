@@ -180,8 +180,7 @@ void InferenceEngine::quantizeTensor(int t, std::vector<float>& v) const
             fakeQuantizeInt(v.data(), v.size(), f.bits, q.scale, q.isUnsigned);
         return;
     }
-    for (float& x : v)
-        x = f.quantize(x, q.scale, q.isUnsigned);
+    fakeQuantizeFloat(v.data(), v.size(), q.format);
 }
 
 void InferenceEngine::normalizeImage(const Dataset& data, int64_t index, std::vector<float>& out) const

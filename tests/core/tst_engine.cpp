@@ -26,7 +26,9 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace poq;
@@ -87,6 +89,7 @@ private slots:
     void convMatchesNaive();
     void denseMatchesNaive();
     void fakeQuantMatchesReference();
+    void fakeQuantFloatMatchesReference();
     void batchNormFoldingMatchesUnfolded();
     void sameResultsForAnyThreadCount_data();
     void sameResultsForAnyThreadCount();
@@ -218,6 +221,47 @@ void TestEngine::fakeQuantMatchesReference()
                 QVERIFY2(fast[i] == f.quantize(v[i], scale, isUnsigned),
                          qPrintable(QString("%1 %2: %3").arg(f.name).arg(isUnsigned).arg(double(v[i]), 0, 'g', 9)));
         }
+    }
+}
+
+void TestEngine::fakeQuantFloatMatchesReference()
+{
+    // Every float format: random bit patterns (all exponents, subnormals, infinities, NaN), each
+    // representable value of the target and the floats just beside the midpoints between neighbours.
+    QRandomGenerator rng(23);
+    for (const FormatInfo& f : allFormats()) {
+        if (f.family != FormatFamily::Float || f.id == NumberFormat::FP32)
+            continue;
+        std::vector<float> v;
+        for (int i = 0; i < 400000; ++i)
+            v.push_back(std::bit_cast<float>(rng.generate()));
+        for (int i = 0; i < 200000; ++i) // magnitudes around the format's range
+            v.push_back(float((rng.generateDouble() * 2 - 1) * std::ldexp(1.0, rng.bounded(-30, 20))));
+        const uint32_t step = 1u << (23 - f.mantissaBits);
+        for (int e = -150; e <= 130; ++e)
+            for (uint32_t k = 0; k < 8; ++k) {
+                const float grid = std::ldexp(1.0f + float(k) / 8.0f, e);
+                const uint32_t b = std::bit_cast<uint32_t>(grid);
+                for (uint32_t d : {0u, step / 2 - 1, step / 2, step / 2 + 1, step / 2 + step})
+                    for (float sgn : {1.0f, -1.0f})
+                        v.push_back(sgn * std::bit_cast<float>(b + d));
+            }
+        for (float s : {0.0f, -0.0f, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                        std::numeric_limits<float>::max(), std::numeric_limits<float>::denorm_min(), 448.0f, 464.0f,
+                        65504.0f, 65519.99f, 65520.0f, 57344.0f, 61440.0f})
+            v.push_back(s);
+        std::vector<float> fast = v;
+        fakeQuantizeFloat(fast.data(), fast.size(), f.id);
+        int bad = 0;
+        for (size_t i = 0; i < v.size() && bad < 5; ++i) {
+            const float ref = f.quantize(v[i], 1.0f, false);
+            const bool same = std::isnan(ref) ? std::isnan(fast[i]) : std::bit_cast<uint32_t>(ref) == std::bit_cast<uint32_t>(fast[i]);
+            if (!same) {
+                ++bad;
+                qWarning("%s: %.9g -> %.9g, reference %.9g", f.name, double(v[i]), double(fast[i]), double(ref));
+            }
+        }
+        QVERIFY2(bad == 0, f.name);
     }
 }
 
