@@ -5,6 +5,10 @@
 #include "train/train_layers.h"
 #include "util/error.h"
 
+#include <tbb/parallel_for.h>
+
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -79,30 +83,81 @@ inline float roundEven(float v)
     return (v + kMagic) - kMagic;
 }
 
-// LSQ fake quantization of values with step s; `pre` keeps the inputs for the backward pass.
-void lsqForward(std::vector<float>& v, float s, IntRange r)
+// LSQ loops run over fixed chunks in parallel; sums are formed per chunk in a fixed order and then
+// added in chunk order, so results do not depend on the number of threads.
+constexpr size_t kLsqChunk = size_t(1) << 14;
+
+// LSQ fake quantization of values with step s; `keep` (when given) receives the inputs for the
+// backward pass.
+void lsqForward(std::vector<float>& v, std::vector<float>* keep, float s, IntRange r)
 {
     const float inv = 1.0f / s;
-    for (float& x : v)
-        x = roundEven(std::clamp(x * inv, -r.qn, r.qp)) * s;
+    if (keep)
+        keep->resize(v.size());
+    float* p = v.data();
+    float* k = keep ? keep->data() : nullptr;
+    tbb::parallel_for(size_t(0), (v.size() + kLsqChunk - 1) / kLsqChunk, [&](size_t c) {
+        const size_t e = std::min(v.size(), (c + 1) * kLsqChunk);
+        for (size_t j = c * kLsqChunk; j < e; ++j) {
+            if (k)
+                k[j] = p[j];
+            p[j] = roundEven(std::clamp(p[j] * inv, -r.qn, r.qp)) * s;
+        }
+    });
+}
+
+// One chunk of lsqBackward, branch-free: inside the range d = round(v) - v and the gradient passes;
+// outside (v <= -Qn or v >= Qp) d is the clipped level and the gradient stops. v = x / s by division
+// and exact double products, summed in eight interleaved lanes (SSE2, the x86-64 baseline) and then
+// pairwise: a fixed order.
+double lsqBackwardChunk(const float* pre, size_t n, float s, IntRange r, float* grad)
+{
+    const float qn = -r.qn, qp = r.qp;
+    const float* __restrict x = pre;
+    float* __restrict g = grad;
+    double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    const __m128 vs = _mm_set1_ps(s), vqn = _mm_set1_ps(qn), vqp = _mm_set1_ps(qp);
+    const __m128 magic = _mm_set1_ps(12582912.0f), one = _mm_set1_ps(1.0f);
+    __m128d acc[4] = {_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd()};
+    for (; j + 8 <= n; j += 8)
+        for (int h = 0; h < 2; ++h) {
+            const __m128 v = _mm_div_ps(_mm_loadu_ps(x + j + 4 * h), vs);
+            const __m128 inside = _mm_and_ps(_mm_and_ps(_mm_cmpgt_ps(v, vqn), _mm_cmplt_ps(v, vqp)), one);
+            const __m128 rounded = _mm_sub_ps(_mm_add_ps(v, magic), magic);
+            const __m128 d = _mm_sub_ps(_mm_min_ps(_mm_max_ps(rounded, vqn), vqp), _mm_mul_ps(inside, v));
+            const __m128 gr = _mm_loadu_ps(g + j + 4 * h);
+            acc[2 * h] = _mm_add_pd(acc[2 * h], _mm_mul_pd(_mm_cvtps_pd(gr), _mm_cvtps_pd(d)));
+            acc[2 * h + 1] = _mm_add_pd(acc[2 * h + 1], _mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(gr, gr)),
+                                                                   _mm_cvtps_pd(_mm_movehl_ps(d, d))));
+            _mm_storeu_ps(g + j + 4 * h, _mm_mul_ps(gr, inside));
+        }
+    for (int k = 0; k < 4; ++k)
+        _mm_storeu_pd(lane + 2 * k, acc[k]);
+    for (size_t q = 0; j < n; ++j, ++q) {
+        const float v = x[j] / s;
+        const float inside = (v > qn) & (v < qp) ? 1.0f : 0.0f;
+        const float d = std::min(std::max(roundEven(v), qn), qp) - inside * v;
+        lane[q] += double(g[j]) * double(d);
+        g[j] *= inside;
+    }
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
 // Straight-through gradient for the inputs and the LSQ gradient of the step (Esser et al. 2020, eq. 3).
-double lsqBackward(const std::vector<float>& pre, float s, IntRange r, float* grad)
+double lsqBackward(const float* pre, size_t n, float s, IntRange r, float* grad)
 {
+    const size_t chunks = (n + kLsqChunk - 1) / kLsqChunk;
+    if (chunks <= 1)
+        return lsqBackwardChunk(pre, n, s, r, grad);
+    std::vector<double> part(chunks);
+    tbb::parallel_for(size_t(0), chunks, [&](size_t c) {
+        const size_t b = c * kLsqChunk;
+        part[c] = lsqBackwardChunk(pre + b, std::min(kLsqChunk, n - b), s, r, grad + b);
+    });
     double ds = 0;
-    for (size_t j = 0; j < pre.size(); ++j) {
-        const float v = pre[j] / s;
-        if (v <= -r.qn) {
-            ds += double(grad[j]) * -r.qn;
-            grad[j] = 0;
-        } else if (v >= r.qp) {
-            ds += double(grad[j]) * r.qp;
-            grad[j] = 0;
-        } else {
-            ds += double(grad[j]) * (roundEven(v) - v);
-        }
-    }
+    for (double p : part)
+        ds += p;
     return ds;
 }
 
@@ -203,7 +258,11 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
     act[in] = images;
     std::vector<train::BatchNormState> bn(layers.size());
     // Quantization-aware training: LSQ fake quantization of integer weights and stored activations.
-    std::vector<std::vector<float>> pre(nt), wq(layers.size());
+    std::vector<std::vector<float>>& pre = m_pre; // inputs of the activation quantizers
+    std::vector<std::vector<float>>& wq = m_wq;   // fake-quantized weights
+    pre.resize(nt);
+    wq.resize(layers.size());
+    std::vector<char> hasPre(nt, 0), hasWq(layers.size(), 0);
     const std::vector<TensorQuant>& tq = m_tq;
     auto actStep = [&](int t) -> float* {
         if (!m_qat || !tq[t].quantized || !isInt(tq[t].format))
@@ -217,8 +276,8 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
         const IntRange r = rangeOf(tq[t].format, tq[t].isUnsigned);
         if (*step == 0.0f) // initialisation from the first batch
             *step = mseStep(act[t].data(), act[t].size(), std::max<size_t>(1, act[t].size() >> 16), r);
-        pre[t] = act[t];
-        lsqForward(act[t], *step, r);
+        hasPre[size_t(t)] = 1;
+        lsqForward(act[t], &pre[t], *step, r);
     };
     quantizeActivation(in);
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -231,12 +290,14 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
             const float* w = m_weights.at(l.name + ".weight").data();
             if (m_qat && isInt(m_qat->layers[i].weight)) {
                 wq[i] = m_weights.at(l.name + ".weight");
+                hasWq[i] = 1;
                 const std::vector<float>& steps = m_weights.at("quant." + l.name + ".wstep");
                 const size_t per = wq[i].size() / steps.size();
                 const IntRange r = rangeOf(m_qat->layers[i].weight, false);
-                for (size_t k = 0; k < steps.size(); ++k)
+                tbb::parallel_for(size_t(0), steps.size(), [&](size_t k) {
                     for (size_t j = 0; j < per; ++j)
                         wq[i][k * per + j] = roundEven(std::clamp(wq[i][k * per + j] / steps[k], -r.qn, r.qp)) * steps[k];
+                });
                 w = wq[i].data();
             }
             train::macForward(l, batch, x, w, b, y.data());
@@ -279,10 +340,10 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
         std::vector<float>& dy = grad[l.output];
         if (dy.empty())
             continue; // no path to the loss
-        if (!pre[l.output].empty()) { // through the activation quantizer (STE) to its input
+        if (hasPre[size_t(l.output)]) { // through the activation quantizer (STE) to its input
             const int t = l.output;
             const IntRange r = rangeOf(tq[t].format, tq[t].isUnsigned);
-            const double ds = lsqBackward(pre[t], *actStep(t), r, dy.data());
+            const double ds = lsqBackward(pre[t].data(), pre[t].size(), *actStep(t), r, dy.data());
             g.at("quant." + m_graph.tensor(t).name + ".astep")[0] +=
                 float(ds / std::sqrt(double(l.outShape.elements()) * r.qp));
         }
@@ -299,7 +360,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
         const float* x = act[l.inputs[0]].data();
         if (l.loopNest) {
             float* db = g.has(l.name + ".bias") ? g.at(l.name + ".bias").data() : nullptr;
-            const bool quantized = !wq[i].empty();
+            const bool quantized = hasWq[i] != 0;
             train::macBackward(l, batch, x, quantized ? wq[i].data() : m_weights.at(l.name + ".weight").data(), dy.data(),
                                din[0], g.at(l.name + ".weight").data(), db);
             if (quantized) { // dL/dWq -> dL/dW (STE) and dL/dstep per output channel
@@ -309,11 +370,10 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
                 std::vector<float>& gs = g.at("quant." + l.name + ".wstep");
                 const size_t per = w.size() / steps.size();
                 const IntRange r = rangeOf(m_qat->layers[i].weight, false);
-                for (size_t k = 0; k < steps.size(); ++k) {
-                    const std::vector<float> wk(w.begin() + long(k * per), w.begin() + long((k + 1) * per));
-                    const double ds = lsqBackward(wk, steps[k], r, gw.data() + k * per);
+                tbb::parallel_for(size_t(0), steps.size(), [&](size_t k) { // channels are independent
+                    const double ds = lsqBackwardChunk(w.data() + k * per, per, steps[k], r, gw.data() + k * per);
                     gs[k] += float(ds / std::sqrt(double(per) * r.qp));
-                }
+                });
             }
         } else if (l.kind == LayerKind::BatchNorm && m_frozenBn[i]) {
             if (din[0]) {
@@ -321,16 +381,25 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
                 const auto& vr = m_weights.at(l.name + ".var");
                 const size_t hw = size_t(l.outShape.h) * l.outShape.w, C = size_t(l.outShape.c);
                 auto& gb = g.at(l.name + ".beta");
-                for (int n = 0; n < batch; ++n)
-                    for (size_t c = 0; c < C; ++c) {
-                        const float a = gm[c] / std::sqrt(vr[c] + kBnEps);
+                tbb::parallel_for(size_t(0), C, [&](size_t c) { // channels are independent
+                    const float a = gm[c] / std::sqrt(vr[c] + kBnEps);
+                    float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0}; // the beta gradient in a fixed order
+                    for (int n = 0; n < batch; ++n) {
                         const float* gr = dy.data() + (size_t(n) * C + c) * hw;
                         float* d = din[0] + (size_t(n) * C + c) * hw;
-                        for (size_t j = 0; j < hw; ++j) {
+                        size_t j = 0;
+                        for (; j + 8 <= hw; j += 8)
+                            for (size_t q = 0; q < 8; ++q) {
+                                d[j + q] += gr[j + q] * a;
+                                lane[q] += gr[j + q];
+                            }
+                        for (size_t q = 0; j < hw; ++j, ++q) {
                             d[j] += gr[j] * a;
-                            gb[c] += gr[j];
+                            lane[q] += gr[j];
                         }
                     }
+                    gb[c] += ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+                });
             }
         } else if (l.kind == LayerKind::BatchNorm) {
             train::batchNormBackward(l, batch, x, m_weights.at(l.name + ".gamma").data(), bn[i], dy.data(), din[0],

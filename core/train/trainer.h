@@ -80,6 +80,7 @@ private:
     NetworkWeights m_velocity;
     NetworkWeights m_gradients;                 // reused by every step
     std::vector<std::vector<float>> m_act, m_grad; // per tensor, reused by every step
+    std::vector<std::vector<float>> m_pre, m_wq;   // QAT: quantizer inputs, quantized weights; reused
     int m_completedEpochs = 0;
 };
 

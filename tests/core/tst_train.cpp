@@ -119,6 +119,14 @@ void TestTrain::sameWeightsForAnyThreadCount()
     tbb::task_arena(1).execute([&] { a.trainEpoch(train, 0, s); });
     tbb::task_arena(2).execute([&] { b.trainEpoch(train, 0, s); });
     QVERIFY(a.weights().tensors == b.weights().tensors);
+    // Quantization-aware: the LSQ sums run over fixed chunks (tensors here span several).
+    o.strategy = "int4+res8";
+    const NetworkPrecision p = assignPrecision(g, QuantStrategy::parse(o.strategy));
+    Trainer qa(g, a.weights(), o, &p), qb(g, a.weights(), o, &p);
+    tbb::task_arena(1).execute([&] { qa.trainEpoch(train, 0, s); });
+    tbb::task_arena(2).execute([&] { qb.trainEpoch(train, 0, s); });
+    QVERIFY(qa.weights().has("quant.input.astep"));
+    QVERIFY(qa.weights().tensors == qb.weights().tensors);
 }
 
 void TestTrain::resumeMatchesUninterruptedRun()
