@@ -89,6 +89,10 @@ void TestCli::exitCodes_data()
                                      << 2 << "missing column 'energy_pj'";
     QTest::newRow("plot bad axis") << QStringList{"plot", POQ_TEST_DATA_DIR "/explore/accuracy.csv", "--out", "/tmp/p.svg", "--x", "watts"}
                                    << 2 << "x: must be one of energy, latency, edp, macs, bops, size";
+    QTest::newRow("train negative warm-up") << QStringList{"train", "cnn-fmnist", "--warmup", "-1", "--out", "/tmp/m.safetensors"}
+                                            << 2 << "--warmup";
+    QTest::newRow("train QAT without --from") << QStringList{"train", "cnn-fmnist", "--strategy", "int4", "--out", "/tmp/m.safetensors"}
+                                              << 2 << "--from: quantization-aware training of int4 starts from a trained fp32 model";
     QTest::newRow("bad network file") << QStringList{"info", POQ_TEST_DATA_DIR "/networks/cycle.json"} << 2
                                       << "connections form a cycle";
 }
