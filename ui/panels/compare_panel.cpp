@@ -38,9 +38,12 @@ void ComparePanel::setPoints(const std::vector<DesignPoint>& points)
     m_candidate->clear();
     m_baseline->addItems(names);
     m_candidate->addItems(names);
-    // Keep the user's choice; otherwise the widest format as baseline and the next one as candidate.
+    // Keep the user's choice; otherwise the widest format as baseline and int8 (else the next one)
+    // as candidate: the comparison the POQ method is about.
     m_baseline->setCurrentIndex(std::max(0, int(names.indexOf(b))));
-    int ci = names.contains(c) ? int(names.indexOf(c)) : std::min(1, int(names.size()) - 1);
+    int ci = names.contains(c)         ? int(names.indexOf(c))
+             : names.contains("int8") ? int(names.indexOf("int8"))
+                                      : std::min(1, int(names.size()) - 1);
     if (ci == m_baseline->currentIndex() && names.size() > 1)
         ci = (ci + 1) % int(names.size());
     m_candidate->setCurrentIndex(ci);

@@ -144,7 +144,16 @@ void HardwarePanel::rebuildRows()
         row.spin->setRange(p.min, p.max);
         row.spin->setDecimals(p.step >= 1 ? 0 : 4);
         row.spin->setSingleStep(p.step >= 1 ? 1 : std::max(p.step, row.presetValue / 20));
-        row.spin->setSuffix(" " + QString::fromStdString(p.unit));
+        if (p.unit == "0/1") { // a switch: "off" / "on" rather than a number with a unit
+            row.spin->setSpecialValueText(tr("off"));
+            row.spin->setSuffix(QString());
+            row.spin->setPrefix(QString());
+            connect(row.spin, &QDoubleSpinBox::valueChanged, row.spin,
+                    [spin = row.spin](double v) { spin->setSuffix(v >= 1 ? tr(" (on)") : QString()); });
+            row.spin->setSuffix(row.presetValue >= 1 ? tr(" (on)") : QString());
+        } else {
+            row.spin->setSuffix(" " + QString::fromStdString(p.unit));
+        }
         row.spin->setToolTip(tip);
         row.spin->setKeyboardTracking(false);
         auto* reset = new QToolButton;
