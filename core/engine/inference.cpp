@@ -23,6 +23,13 @@ bool fusableConsumer(LayerKind k)
     return k == LayerKind::BatchNorm || k == LayerKind::ReLU || k == LayerKind::ReLU6 || k == LayerKind::Flatten;
 }
 
+// Layers that keep their input's shape and work element by element, so they may run in place.
+bool inPlace(const Layer& l)
+{
+    const bool flatVector = l.kind == LayerKind::Flatten && l.inShapes[0].h * l.inShapes[0].w == 1;
+    return flatVector || l.kind == LayerKind::Add || (fusableConsumer(l.kind) && l.kind != LayerKind::Flatten);
+}
+
 int intMax(int bits, bool isUnsigned) { return isUnsigned ? (1 << bits) - 1 : (1 << (bits - 1)) - 1; }
 
 } // namespace
@@ -202,8 +209,7 @@ void InferenceEngine::runLayer(int i, int batch, std::vector<std::vector<float>>
     const size_t n = size_t(l.outShape.elements()) * size_t(batch);
     const int in0 = l.inputs[0];
     std::vector<float>& y = buf[l.output];
-    const bool elementwise = l.kind == LayerKind::BatchNorm || l.kind == LayerKind::ReLU || l.kind == LayerKind::ReLU6
-                             || l.kind == LayerKind::Add || (l.kind == LayerKind::Flatten && l.inShapes[0].h * l.inShapes[0].w == 1);
+    const bool elementwise = inPlace(l);
     if (elementwise && m_soleReader[size_t(in0)]) {
         std::swap(buf[in0], y); // y now holds the input; the old output buffer becomes the input's spare
     } else if (elementwise) {
@@ -281,7 +287,6 @@ namespace {
 constexpr int64_t kBatch = 16;
 
 } // namespace
-
 
 std::vector<float> InferenceEngine::forwardImage(const float* image) const
 {

@@ -146,8 +146,6 @@ void HardwarePanel::rebuildRows()
         row.spin->setSingleStep(p.step >= 1 ? 1 : std::max(p.step, row.presetValue / 20));
         if (p.unit == "0/1") { // a switch: "off" / "on" rather than a number with a unit
             row.spin->setSpecialValueText(tr("off"));
-            row.spin->setSuffix(QString());
-            row.spin->setPrefix(QString());
             connect(row.spin, &QDoubleSpinBox::valueChanged, row.spin,
                     [spin = row.spin](double v) { spin->setSuffix(v >= 1 ? tr(" (on)") : QString()); });
             row.spin->setSuffix(row.presetValue >= 1 ? tr(" (on)") : QString());
