@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <span>
 
 namespace poq {
 
@@ -60,14 +62,11 @@ Normalization normalizationFor(const Dataset& d)
     return n;
 }
 
-namespace {
-
-struct Workspace {
-    std::vector<std::vector<float>> buffers;
+struct InferenceEngine::Workspace {
+    std::vector<std::vector<float>> pool; // one buffer per slot
+    std::vector<float*> at;               // per tensor: its slot's data
     std::vector<float> scratch;
 };
-
-} // namespace
 
 struct InferenceEngine::Workspaces : tbb::enumerable_thread_specific<Workspace> {};
 
@@ -151,12 +150,160 @@ InferenceEngine::InferenceEngine(const Graph& graph, const NetworkWeights& weigh
     }
     for (int t : m_graph.outputTensors())
         m_soleReader[size_t(t)] = 0;
+    planChains();
+    m_fusedSlots = planSlots(true);
+    m_layerSlots = planSlots(false);
     for (size_t t = 0; t < m_quant.size(); ++t) // step sizes learned by quantization-aware training
         if (const std::string key = "quant." + m_graph.tensor(int(t)).name + ".astep";
             weights.has(key) && weights.at(key).at(0) > 0) {
             m_quant[t].scale = weights.at(key).at(0);
             m_quant[t].learned = true;
         }
+}
+
+void InferenceEngine::planChains()
+{
+    const auto& layers = m_graph.layers();
+    m_chain.assign(layers.size(), Chain{});
+    m_inChain.assign(layers.size(), 0);
+    // The single reader of tensor t, when it has one (and t is not a network output).
+    auto next = [&](int t) { return m_soleReader[size_t(t)] ? m_graph.tensor(t).consumers[0] : -1; };
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (!layers[i].loopNest)
+            continue;
+        Chain& c = m_chain[i];
+        c.last = int(i);
+        int t = layers[i].output, j = next(t);
+        std::vector<int> absorbed;
+        if (j >= 0 && layers[j].kind == LayerKind::BatchNorm && m_identity[j]) {
+            absorbed.push_back(j);
+            t = layers[j].output;
+            j = next(t);
+        }
+        if (j >= 0 && (layers[j].kind == LayerKind::ReLU || layers[j].kind == LayerKind::ReLU6)) {
+            c.clamp = true;
+            c.hi = layers[j].kind == LayerKind::ReLU6 ? 6.0f : std::numeric_limits<float>::infinity();
+            absorbed.push_back(j);
+            t = layers[j].output;
+            j = next(t);
+        }
+        c.quantTensor = t;
+        if (j >= 0 && layers[j].kind == LayerKind::Add && layers[j].inputs.size() == 2) {
+            const int other = layers[j].inputs[0] == t ? layers[j].inputs[1] : layers[j].inputs[0];
+            if (other != t && m_graph.tensor(other).producer < int(i)) { // computed before the chain starts
+                c.addend = other;
+                c.sumTensor = layers[j].output;
+                absorbed.push_back(j);
+            }
+        }
+        for (int a : absorbed)
+            m_inChain[size_t(a)] = 1;
+        if (!absorbed.empty())
+            c.last = absorbed.back();
+    }
+}
+
+int InferenceEngine::inPlaceInput(const Layer& l) const
+{
+    // An Add starts from an input read by it alone; a sum's first two terms commute exactly.
+    const bool swapFirst = l.kind == LayerKind::Add && l.inputs.size() >= 2 && !m_soleReader[size_t(l.inputs[0])]
+                           && m_soleReader[size_t(l.inputs[1])];
+    return l.inputs[swapFirst ? 1 : 0];
+}
+
+InferenceEngine::SlotPlan InferenceEngine::planSlots(bool fused) const
+{
+    const auto& layers = m_graph.layers();
+    const size_t nt = m_graph.tensors().size();
+    SlotPlan plan;
+    plan.slot.assign(nt, -1);
+    std::vector<int> steps; // the layers that run, in order
+    for (size_t i = 0; i < layers.size(); ++i)
+        if (!(fused && m_inChain[i]))
+            steps.push_back(int(i));
+    auto outputOf = [&](int i) { return fused && layers[i].loopNest ? layers[m_chain[i].last].output : layers[i].output; };
+    auto readsOf = [&](int i) {
+        std::vector<int> r = layers[i].inputs;
+        if (fused && layers[i].loopNest && m_chain[i].addend >= 0)
+            r.push_back(m_chain[i].addend);
+        return r;
+    };
+    std::vector<int> lastUse(nt, -1);
+    for (size_t s = 0; s < steps.size(); ++s)
+        for (int t : readsOf(steps[s]))
+            lastUse[size_t(t)] = int(s);
+    for (int t : m_graph.outputTensors())
+        lastUse[size_t(t)] = int(steps.size());
+    std::vector<int> free;
+    auto take = [&](int t) {
+        const size_t e = size_t(m_graph.tensor(t).shape.elements());
+        int s;
+        if (fused && !free.empty()) {
+            s = free.back();
+            free.pop_back();
+        } else {
+            s = int(plan.elements.size());
+            plan.elements.push_back(0);
+        }
+        plan.elements[size_t(s)] = std::max(plan.elements[size_t(s)], e);
+        plan.slot[size_t(t)] = s;
+    };
+    for (int t : m_graph.inputTensors())
+        take(t);
+    for (size_t s = 0; s < steps.size(); ++s) {
+        const int i = steps[s];
+        const int out = outputOf(i);
+        const int from = inPlaceInput(layers[i]);
+        const bool shared = inPlace(layers[i]) && m_soleReader[size_t(from)];
+        if (shared) { // works in place; `from` dies here
+            const int slot = plan.slot[size_t(from)];
+            plan.slot[size_t(out)] = slot;
+            plan.elements[size_t(slot)] = std::max(plan.elements[size_t(slot)], size_t(m_graph.tensor(out).shape.elements()));
+        } else {
+            take(out);
+        }
+        std::vector<int> reads = readsOf(i);
+        std::sort(reads.begin(), reads.end());
+        reads.erase(std::unique(reads.begin(), reads.end()), reads.end());
+        for (int t : reads)
+            if (lastUse[size_t(t)] == int(s) && !(shared && t == from))
+                free.push_back(plan.slot[size_t(t)]);
+    }
+    return plan;
+}
+
+void InferenceEngine::prepare(Workspace& ws, int batch, bool fused) const
+{
+    const SlotPlan& plan = fused ? m_fusedSlots : m_layerSlots;
+    ws.pool.resize(plan.elements.size());
+    for (size_t s = 0; s < plan.elements.size(); ++s)
+        if (ws.pool[s].size() < plan.elements[s] * size_t(batch))
+            ws.pool[s].resize(plan.elements[s] * size_t(batch));
+    ws.at.assign(plan.slot.size(), nullptr);
+    for (size_t t = 0; t < plan.slot.size(); ++t)
+        if (plan.slot[t] >= 0)
+            ws.at[t] = ws.pool[size_t(plan.slot[t])].data();
+}
+
+kernels::Quantizer InferenceEngine::quantizer(int t) const
+{
+    kernels::Quantizer z;
+    const TensorQuant& q = m_quant[size_t(t)];
+    if (!q.quantized || q.format == NumberFormat::FP32)
+        return z;
+    const FormatInfo& f = formatInfo(q.format);
+    if (f.family == FormatFamily::Int) {
+        if (q.scale > 0) { // not calibrated yet: calibration runs with float activations
+            z.kind = kernels::Quantizer::Kind::Int;
+            z.bits = f.bits;
+            z.scale = q.scale;
+            z.isUnsigned = q.isUnsigned;
+        }
+        return z;
+    }
+    z.kind = kernels::Quantizer::Kind::Float;
+    z.format = q.format;
+    return z;
 }
 
 std::vector<TensorQuant> tensorQuantization(const Graph& graph, const NetworkPrecision& precision)
@@ -176,19 +323,7 @@ std::vector<TensorQuant> tensorQuantization(const Graph& graph, const NetworkPre
 
 int InferenceEngine::classes() const { return m_graph.tensor(m_graph.outputTensors().at(0)).shape.c; }
 
-void InferenceEngine::quantizeTensor(int t, std::vector<float>& v) const
-{
-    const TensorQuant& q = m_quant[t];
-    if (!q.quantized || q.format == NumberFormat::FP32)
-        return;
-    const FormatInfo& f = formatInfo(q.format);
-    if (f.family == FormatFamily::Int) {
-        if (q.scale > 0) // not calibrated yet: calibration runs with float activations
-            fakeQuantizeInt(v.data(), v.size(), f.bits, q.scale, q.isUnsigned);
-        return;
-    }
-    fakeQuantizeFloat(v.data(), v.size(), q.format);
-}
+void InferenceEngine::quantizeTensor(int t, float* v, size_t n) const { quantizer(t).apply(v, n); }
 
 void InferenceEngine::normalizeImage(const Dataset& data, int64_t index, std::vector<float>& out) const
 {
@@ -202,67 +337,94 @@ void InferenceEngine::normalizeImage(const Dataset& data, int64_t index, std::ve
 }
 
 // A layer on `batch` images held in CNHW order (channel-major: [C][batch][H][W]). Element-wise layers
-// whose input has no other reader take over the input's buffer and work in place.
-void InferenceEngine::runLayer(int i, int batch, std::vector<std::vector<float>>& buf, std::vector<float>& scratch) const
+// whose input has no other reader work in place (the slot plan gives both tensors one slot).
+// `fused`: a convolution or dense layer runs its chain (see Chain) and the chain's other layers do nothing.
+void InferenceEngine::runLayer(int i, int batch, Workspace& ws, bool fused) const
 {
     const Layer& l = m_graph.layers()[i];
     const size_t n = size_t(l.outShape.elements()) * size_t(batch);
-    const int in0 = l.inputs[0];
-    std::vector<float>& y = buf[l.output];
-    const bool elementwise = inPlace(l);
-    if (elementwise && m_soleReader[size_t(in0)]) {
-        std::swap(buf[in0], y); // y now holds the input; the old output buffer becomes the input's spare
-    } else if (elementwise) {
-        y.assign(buf[in0].begin(), buf[in0].end());
-    } else {
-        y.resize(n);
-    }
-    const std::vector<float>& x = buf[in0]; // only for the layers that are not element-wise
+    if (fused && m_inChain[size_t(i)])
+        return;
     const float* bias = m_bias[i].empty() ? nullptr : m_bias[i].data();
+    const float* x = ws.at[size_t(l.inputs[0])]; // only for the layers that are not element-wise
+    if (l.loopNest) {
+        kernels::Epilogue ep;
+        ep.bias = bias;
+        int out = l.output;
+        if (fused) {
+            const Chain& c = m_chain[size_t(i)];
+            out = m_graph.layers()[size_t(c.last)].output;
+            ep.clamp = c.clamp;
+            ep.lo = 0.0f;
+            ep.hi = c.hi;
+            ep.quant = quantizer(c.quantTensor);
+            if (c.addend >= 0) {
+                ep.addend = ws.at[size_t(c.addend)];
+                ep.sumQuant = quantizer(c.sumTensor);
+            }
+        } else {
+            ep.quant = quantizer(out);
+        }
+        float* y = ws.at[size_t(out)];
+        if (l.kind == LayerKind::Conv2d)
+            kernels::conv2d(kernels::convShape(l), batch, x, m_weight[i].data(), ep, y, ws.scratch);
+        else // the input is [features][batch]: from global pooling or a flatten
+            kernels::dense(l.inShapes[0].c, l.outShape.c, batch, x, m_weight[i].data(), ep, y);
+        return;
+    }
+    float* y = ws.at[size_t(l.output)];
+    if (inPlace(l)) {
+        const float* from = ws.at[size_t(inPlaceInput(l))];
+        if (from != y)
+            std::copy_n(from, n, y);
+    }
     switch (l.kind) {
     case LayerKind::Conv2d:
-        kernels::conv2d(kernels::convShape(l), batch, x.data(), m_weight[i].data(), bias, y.data(), scratch);
-        break;
-    case LayerKind::Dense: // the input is [features][batch]: from global pooling or a flatten
-        kernels::dense(l.inShapes[0].c, l.outShape.c, batch, x.data(), m_weight[i].data(), bias, y.data());
-        break;
+    case LayerKind::Dense:
+        break; // above
     case LayerKind::BatchNorm:
         if (!m_identity[i]) {
             const size_t block = size_t(l.outShape.h) * l.outShape.w * size_t(batch);
             for (size_t c = 0; c < size_t(l.outShape.c); ++c) {
                 const float sc = m_bnScale[i][c], sh = m_bnShift[i][c];
-                float* v = y.data() + c * block;
+                float* v = y + c * block;
                 for (size_t j = 0; j < block; ++j)
                     v[j] = v[j] * sc + sh;
             }
         }
         break;
     case LayerKind::ReLU:
-        for (float& v : y)
-            v = std::max(v, 0.0f);
+        for (size_t j = 0; j < n; ++j)
+            y[j] = std::max(y[j], 0.0f);
         break;
     case LayerKind::ReLU6:
-        for (float& v : y)
-            v = std::min(std::max(v, 0.0f), 6.0f);
+        for (size_t j = 0; j < n; ++j)
+            y[j] = std::min(std::max(y[j], 0.0f), 6.0f);
         break;
-    case LayerKind::Add:
-        for (size_t k = 1; k < l.inputs.size(); ++k) {
-            const float* z = buf[l.inputs[k]].data();
-            float* v = y.data();
+    case LayerKind::Add: {
+        const int from = inPlaceInput(l);
+        bool skipped = false;
+        for (int t : l.inputs) {
+            if (t == from && !skipped) { // y started as this input
+                skipped = true;
+                continue;
+            }
+            const float* z = ws.at[size_t(t)];
             for (size_t j = 0; j < n; ++j)
-                v[j] += z[j];
+                y[j] += z[j];
         }
         break;
+    }
     case LayerKind::MaxPool:
     case LayerKind::AvgPool: {
         kernels::ConvShape s = kernels::convShape(l); // pooling is per plane: C x batch planes
         s.C *= batch;
         s.K *= batch;
-        (l.kind == LayerKind::MaxPool ? kernels::maxPool : kernels::avgPool)(s, x.data(), y.data());
+        (l.kind == LayerKind::MaxPool ? kernels::maxPool : kernels::avgPool)(s, x, y);
         break;
     }
     case LayerKind::GlobalAvgPool: // [C][batch][HW] -> [C][batch]
-        kernels::globalAvgPool(l.inShapes[0].c * batch, l.inShapes[0].h * l.inShapes[0].w, x.data(), y.data());
+        kernels::globalAvgPool(l.inShapes[0].c * batch, l.inShapes[0].h * l.inShapes[0].w, x, y);
         break;
     case LayerKind::Flatten: {
         if (l.inShapes[0].h * l.inShapes[0].w == 1)
@@ -276,7 +438,7 @@ void InferenceEngine::runLayer(int i, int batch, std::vector<std::vector<float>>
         break;
     }
     }
-    quantizeTensor(l.output, y);
+    quantizeTensor(l.output, y, n);
 }
 
 namespace {
@@ -288,16 +450,19 @@ constexpr int64_t kBatch = 16;
 
 } // namespace
 
-std::vector<float> InferenceEngine::forwardImage(const float* image) const
+std::vector<float> InferenceEngine::forwardImage(const float* image, bool fused) const
 {
     Workspace ws;
-    ws.buffers.resize(m_graph.tensors().size());
+    prepare(ws, 1, fused);
     const int in = m_graph.inputTensors()[0];
-    ws.buffers[in].assign(image, image + m_graph.tensor(in).shape.elements());
-    quantizeTensor(in, ws.buffers[in]);
+    const size_t n = size_t(m_graph.tensor(in).shape.elements());
+    std::copy_n(image, n, ws.at[size_t(in)]);
+    quantizeTensor(in, ws.at[size_t(in)], n);
     for (int i = 0; i < static_cast<int>(m_graph.layers().size()); ++i)
-        runLayer(i, 1, ws.buffers, ws.scratch);
-    return ws.buffers[m_graph.outputTensors()[0]];
+        runLayer(i, 1, ws, fused);
+    const int out = m_graph.outputTensors()[0];
+    const float* y = ws.at[size_t(out)];
+    return std::vector<float>(y, y + m_graph.tensor(out).shape.elements());
 }
 
 void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out) const
@@ -315,22 +480,21 @@ void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count,
         // A thread runs one batch at a time (GEMMs are single-threaded), so its buffers are its own;
         // keeping them between calls saves allocating and faulting in pages for every chunk.
         Workspace& ws = m_spaces->local();
-        ws.buffers.resize(m_graph.tensors().size());
         const int inT = m_graph.inputTensors()[0];
         const int64_t j0 = slice * kBatch;
         const int batch = int(std::min(kBatch, count - j0));
+        prepare(ws, int(kBatch), true);
         const size_t plane = size_t(in.h) * in.w;
-        std::vector<float>& x = ws.buffers[inT];
-        x.resize(size_t(in.elements()) * batch);
+        float* x = ws.at[size_t(inT)];
         for (int b = 0; b < batch; ++b) { // CHW image -> its planes of the CNHW batch
             normalizeImage(data, first + j0 + b, ws.scratch);
             for (int c = 0; c < in.c; ++c)
-                std::copy_n(ws.scratch.data() + c * plane, plane, x.data() + (size_t(c) * batch + b) * plane);
+                std::copy_n(ws.scratch.data() + c * plane, plane, x + (size_t(c) * batch + b) * plane);
         }
-        quantizeTensor(inT, x);
+        quantizeTensor(inT, x, size_t(in.elements()) * size_t(batch));
         for (int i = 0; i < static_cast<int>(m_graph.layers().size()); ++i)
-            runLayer(i, batch, ws.buffers, ws.scratch);
-        const std::vector<float>& y = ws.buffers[outT];
+            runLayer(i, batch, ws, true);
+        const float* y = ws.at[size_t(outT)];
         for (int b = 0; b < batch; ++b) // [C][batch][HW] -> per image C x HW
             for (size_t e = 0; e < size_t(k); ++e)
                 out[size_t(j0 + b) * k + e] = y[((e / outPlane) * size_t(batch) + b) * outPlane + e % outPlane];
@@ -349,17 +513,19 @@ void InferenceEngine::calibrate(const Dataset& data, int64_t images, Calibration
     std::vector<float> maxAbs(nt, 0.0f);
     constexpr size_t kMaxSamples = 1 << 16;
     Workspace ws;
-    ws.buffers.resize(nt);
+    prepare(ws, 1, false);
+    std::vector<float> image;
     for (int64_t n = 0; n < images; ++n) {
         const int inT = m_graph.inputTensors()[0];
-        normalizeImage(data, n, ws.buffers[inT]);
+        normalizeImage(data, n, image);
+        std::copy(image.begin(), image.end(), ws.at[size_t(inT)]);
         for (int i = -1; i < static_cast<int>(m_graph.layers().size()); ++i) {
-            if (i >= 0)
-                runLayer(i, 1, ws.buffers, ws.scratch);
+            if (i >= 0) // layer by layer: every tensor is seen before it is quantized
+                runLayer(i, 1, ws, false);
             const int t = i < 0 ? inT : m_graph.layers()[i].output;
             if (!m_quant[t].quantized || formatInfo(m_quant[t].format).family != FormatFamily::Int)
                 continue;
-            const std::vector<float>& v = ws.buffers[t];
+            const std::span<const float> v(ws.at[size_t(t)], size_t(m_graph.tensor(t).shape.elements()));
             const size_t stride = std::max<size_t>(1, v.size() * size_t(images) / kMaxSamples);
             for (size_t j = 0; j < v.size(); ++j) {
                 const float a = std::fabs(v[j]);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "data/dataset.h"
+#include "engine/kernels.h"
 #include "engine/weights.h"
 #include "formats/precision.h"
 #include "util/cancel.h"
@@ -53,17 +54,41 @@ public:
 
     // Logits of images [first, first + count) into out (count x classes).
     void forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out) const;
-    // Logits of one image given as normalised floats (C x H x W); for tests.
-    std::vector<float> forwardImage(const float* image) const;
+    // Logits of one image given as normalised floats (C x H x W); for tests. `fused` false runs every
+    // layer on its own (the reference for the fused chains, which must give the same bits).
+    std::vector<float> forwardImage(const float* image, bool fused = true) const;
 
     const std::vector<TensorQuant>& tensorQuant() const { return m_quant; }
     const Graph& graph() const { return m_graph; }
     int classes() const;
 
 private:
-    struct Op;
-    void runLayer(int layer, int batch, std::vector<std::vector<float>>& buf, std::vector<float>& scratch) const;
-    void quantizeTensor(int tensor, std::vector<float>& values) const;
+    // A convolution or dense layer with the element-wise layers after it that run in its epilogue:
+    // a folded batch-norm, then ReLU or ReLU6, then a two-input Add whose other input is ready.
+    struct Chain {
+        int last = -1;      // the chain's last layer: the convolution writes its output tensor
+        bool clamp = false; // ReLU: [0, inf); ReLU6: [0, 6]
+        float hi = 0;
+        int quantTensor = -1; // the activation's tensor (quantized as the strategy says)
+        int addend = -1;      // the Add's other input, or -1
+        int sumTensor = -1;   // the Add's output
+    };
+    // Where tensors live during a forward pass: each tensor in a slot (a buffer of the workspace). A
+    // slot is reused once its tensor is dead; an element-wise layer shares its input's slot when it is
+    // that input's only reader. The layer-by-layer plan never reuses a slot otherwise, so calibration
+    // can read every tensor after the layer that makes it.
+    struct SlotPlan {
+        std::vector<int> slot;         // per tensor (-1: never stored)
+        std::vector<size_t> elements;  // per slot, per image: the largest tensor it holds
+    };
+    struct Workspace;
+    SlotPlan planSlots(bool fused) const;
+    void prepare(Workspace& ws, int batch, bool fused) const;
+    int inPlaceInput(const Layer& l) const; // the input an element-wise layer starts from
+    void runLayer(int layer, int batch, Workspace& ws, bool fused) const;
+    void quantizeTensor(int tensor, float* values, size_t count) const;
+    kernels::Quantizer quantizer(int tensor) const;
+    void planChains();
     void normalizeImage(const Dataset& data, int64_t index, std::vector<float>& out) const;
 
     Graph m_graph;
@@ -74,8 +99,11 @@ private:
     std::vector<std::vector<float>> m_bnScale, m_bnShift; // unfolded batch-norm
     std::vector<TensorQuant> m_quant;
     std::vector<char> m_soleReader; // per tensor: read by one layer only and not a network output
+    std::vector<Chain> m_chain;     // per convolution / dense layer
+    std::vector<char> m_inChain;    // per layer: runs inside an earlier layer's epilogue
+    SlotPlan m_fusedSlots, m_layerSlots;
     Normalization m_norm;
-    struct Workspaces;                    // per-thread buffers, kept between calls of forward()
+    struct Workspaces;                    // per-thread workspaces, kept between calls of forward()
     std::shared_ptr<Workspaces> m_spaces;
 };
 

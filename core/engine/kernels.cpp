@@ -6,8 +6,8 @@
 namespace poq::kernels {
 
 namespace generic {
-void conv2d(const ConvShape&, int, const float*, const float*, const float*, float*, std::vector<float>&);
-void dense(int, int, int, const float*, const float*, const float*, float*);
+void conv2d(const ConvShape&, int, const float*, const float*, const Epilogue&, float*, std::vector<float>&);
+void dense(int, int, int, const float*, const float*, const Epilogue&, float*);
 void maxPool(const ConvShape&, const float*, float*);
 void avgPool(const ConvShape&, const float*, float*);
 void globalAvgPool(int, int, const float*, float*);
@@ -17,8 +17,8 @@ void conv2dBackward(const ConvShape&, const float*, const float*, const float*, 
 } // namespace generic
 namespace avx2 {
 void conv2dBackward(const ConvShape&, const float*, const float*, const float*, float*, float*, std::vector<float>&);
-void conv2d(const ConvShape&, int, const float*, const float*, const float*, float*, std::vector<float>&);
-void dense(int, int, int, const float*, const float*, const float*, float*);
+void conv2d(const ConvShape&, int, const float*, const float*, const Epilogue&, float*, std::vector<float>&);
+void dense(int, int, int, const float*, const float*, const Epilogue&, float*);
 } // namespace avx2
 
 namespace {
@@ -53,10 +53,18 @@ ConvShape convShape(const Layer& l)
     return s;
 }
 
+void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const Epilogue& ep, float* out,
+            std::vector<float>& scratch)
+{
+    kAvx2 ? avx2::conv2d(s, batch, in, w, ep, out, scratch) : generic::conv2d(s, batch, in, w, ep, out, scratch);
+}
+
 void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const float* bias, float* out,
             std::vector<float>& scratch)
 {
-    kAvx2 ? avx2::conv2d(s, batch, in, w, bias, out, scratch) : generic::conv2d(s, batch, in, w, bias, out, scratch);
+    Epilogue ep;
+    ep.bias = bias;
+    conv2d(s, batch, in, w, ep, out, scratch);
 }
 
 void conv2d(const ConvShape& s, const float* in, const float* w, const float* bias, float* out, std::vector<float>& scratch)
@@ -64,9 +72,16 @@ void conv2d(const ConvShape& s, const float* in, const float* w, const float* bi
     conv2d(s, 1, in, w, bias, out, scratch);
 }
 
+void dense(int inF, int outF, int batch, const float* in, const float* w, const Epilogue& ep, float* out)
+{
+    kAvx2 ? avx2::dense(inF, outF, batch, in, w, ep, out) : generic::dense(inF, outF, batch, in, w, ep, out);
+}
+
 void dense(int inF, int outF, int batch, const float* in, const float* w, const float* bias, float* out)
 {
-    kAvx2 ? avx2::dense(inF, outF, batch, in, w, bias, out) : generic::dense(inF, outF, batch, in, w, bias, out);
+    Epilogue ep;
+    ep.bias = bias;
+    dense(inF, outF, batch, in, w, ep, out);
 }
 
 void dense(int inF, int outF, const float* in, const float* w, const float* bias, float* out)

@@ -3,8 +3,10 @@
 // layers, direct loops for depthwise convolutions.
 #pragma once
 
+#include "formats/number_format.h"
 #include "graph/layer.h"
 
+#include <limits>
 #include <vector>
 
 namespace poq::kernels {
@@ -17,12 +19,43 @@ struct ConvShape {
 
 ConvShape convShape(const Layer& layer);
 
+// Fake quantization of a stored tensor, as the engine's strategy says (see fake_quant.h).
+struct Quantizer {
+    enum class Kind { None, Int, Float } kind = Kind::None;
+    int bits = 8;
+    float scale = 0;
+    bool isUnsigned = false;
+    NumberFormat format = NumberFormat::FP32;
+    void apply(float* values, size_t count) const;
+};
+
+// Element-wise work on a convolution's or dense layer's output while it is still in cache, in this
+// order: + bias[k], clamp to [lo, hi] (ReLU, ReLU6), quantize, + addend (a residual Add's other
+// input, laid out like the output), quantize the sum. Each step is the same arithmetic as the layer
+// it replaces, so a fused layer gives bit for bit the result of the separate ones.
+struct Epilogue {
+    const float* bias = nullptr;
+    bool clamp = false;
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    Quantizer quant;
+    const float* addend = nullptr;
+    Quantizer sumQuant;
+    bool any() const
+    {
+        return bias || clamp || quant.kind != Quantizer::Kind::None || addend || sumQuant.kind != Quantizer::Kind::None;
+    }
+};
+
 // out[K][OH][OW] = bias + sum w[k][c][fy][fx] * in[c][...]; w is [K][C/groups][FY][FX].
 // `scratch` is reused between calls (im2col buffer).
 void conv2d(const ConvShape& s, const float* in, const float* w, const float* bias, float* out, std::vector<float>& scratch);
 // The same for `batch` images in CNHW order: in[C][batch][H][W], out[K][batch][OH][OW]. One GEMM covers
 // the whole batch, so weights are packed once per batch rather than once per image.
 void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const float* bias, float* out,
+            std::vector<float>& scratch);
+// The same with an epilogue (its bias replaces `bias`). The GEMM runs over blocks of columns that stay
+// in cache, each finished by the epilogue before it is stored.
+void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const Epilogue& epilogue, float* out,
             std::vector<float>& scratch);
 void conv2dNaive(const ConvShape& s, const float* in, const float* w, const float* bias, float* out);
 // Backward for training: adds dL/dx into dx (when not null) and dL/dw into dw.
@@ -33,6 +66,7 @@ void conv2dBackward(const ConvShape& s, const float* in, const float* w, const f
 void dense(int inFeatures, int outFeatures, const float* in, const float* w, const float* bias, float* out);
 // For `batch` images: in[I][batch], out[O][batch].
 void dense(int inFeatures, int outFeatures, int batch, const float* in, const float* w, const float* bias, float* out);
+void dense(int inFeatures, int outFeatures, int batch, const float* in, const float* w, const Epilogue& epilogue, float* out);
 void denseNaive(int inFeatures, int outFeatures, const float* in, const float* w, const float* bias, float* out);
 
 void maxPool(const ConvShape& s, const float* in, float* out);

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace poq;
@@ -84,6 +85,12 @@ private slots:
     void initTestCase();
     void convMatchesNaive();
     void denseMatchesNaive();
+    void depthwiseMatchesNaive_data();
+    void depthwiseMatchesNaive();
+    void epilogueEqualsSeparateSteps_data();
+    void epilogueEqualsSeparateSteps();
+    void fusedChainsGiveTheSameBits_data();
+    void fusedChainsGiveTheSameBits();
     void fakeQuantMatchesReference();
     void fakeQuantFloatMatchesReference();
     void batchNormFoldingMatchesUnfolded();
@@ -158,6 +165,211 @@ void TestEngine::convMatchesNaive()
                 std::copy_n(batched.data() + (size_t(k) * batch + n) * outPlane, outPlane, got.data() + size_t(k) * outPlane);
             QVERIFY2(close(got, one, 1e-4), qPrintable(QString("trial %1 kind %2 image %3 of %4").arg(trial).arg(kind).arg(n).arg(batch)));
         }
+    }
+}
+
+namespace {
+
+// A batch of random images in CNHW order, and the same images one after another (CHW each).
+struct Images {
+    std::vector<float> cnhw, chw;
+};
+Images randomImages(QRandomGenerator& rng, int channels, int planeSize, int batch)
+{
+    Images im;
+    im.chw = randomVector(rng, size_t(channels) * planeSize * batch);
+    im.cnhw.resize(im.chw.size());
+    for (int n = 0; n < batch; ++n)
+        for (int c = 0; c < channels; ++c)
+            std::copy_n(im.chw.data() + (size_t(n) * channels + c) * planeSize, planeSize,
+                        im.cnhw.data() + (size_t(c) * batch + n) * planeSize);
+    return im;
+}
+
+kernels::ConvShape depthwiseShape(int channels, int size, int stride, int pad, int kernel, int dilation)
+{
+    kernels::ConvShape s;
+    s.C = s.K = s.groups = channels;
+    s.H = s.W = size;
+    s.FY = s.FX = kernel;
+    s.strideY = s.strideX = stride;
+    s.padY = s.padX = pad;
+    s.dilY = s.dilX = dilation;
+    s.OH = s.OW = (size + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
+    return s;
+}
+
+} // namespace
+
+// Larger planes and batches than convMatchesNaive: the depthwise kernel stacks a few planes at a time,
+// and stride 2 splits planes into quarters (odd and even sizes and paddings).
+void TestEngine::depthwiseMatchesNaive_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("stride");
+    QTest::addColumn<int>("pad");
+    QTest::addColumn<int>("kernel");
+    QTest::addColumn<int>("dilation");
+    QTest::addColumn<int>("batch");
+    QTest::newRow("28 s1 3x3, 3 stacks") << 28 << 1 << 1 << 3 << 1 << 9;
+    QTest::newRow("41 s1 3x3 odd") << 41 << 1 << 1 << 3 << 1 << 5;
+    QTest::newRow("28 s2 3x3") << 28 << 2 << 1 << 3 << 1 << 7;
+    QTest::newRow("29 s2 3x3 odd") << 29 << 2 << 1 << 3 << 1 << 4;
+    QTest::newRow("30 s2 3x3 pad 0") << 30 << 2 << 0 << 3 << 1 << 3;
+    QTest::newRow("15 s2 3x3 pad 2") << 15 << 2 << 2 << 3 << 1 << 5;
+    QTest::newRow("4 s1 3x3 batch 16") << 4 << 1 << 1 << 3 << 1 << 16;
+    QTest::newRow("7 s2 3x3 batch 16") << 7 << 2 << 1 << 3 << 1 << 16;
+    QTest::newRow("20 s2 5x5") << 20 << 2 << 2 << 5 << 1 << 3;
+    QTest::newRow("20 s1 3x3 dilated") << 20 << 1 << 2 << 3 << 2 << 3;
+    QTest::newRow("20 s2 3x3 dilated") << 20 << 2 << 2 << 3 << 2 << 3;
+    QTest::newRow("24 s3 3x3") << 24 << 3 << 1 << 3 << 1 << 2;
+}
+
+void TestEngine::depthwiseMatchesNaive()
+{
+    QFETCH(int, size);
+    QFETCH(int, stride);
+    QFETCH(int, pad);
+    QFETCH(int, kernel);
+    QFETCH(int, dilation);
+    QFETCH(int, batch);
+    QRandomGenerator rng(uint32_t(size * 131 + stride * 7 + batch));
+    const kernels::ConvShape s = depthwiseShape(6, size, stride, pad, kernel, dilation);
+    const int inPlane = s.H * s.W, outPlane = s.OH * s.OW;
+    const Images im = randomImages(rng, s.C, inPlane, batch);
+    const auto w = randomVector(rng, size_t(s.C) * s.FY * s.FX), b = randomVector(rng, size_t(s.C));
+    std::vector<float> batched(size_t(s.C) * outPlane * batch), one(size_t(s.C) * outPlane), scratch;
+    kernels::conv2d(s, batch, im.cnhw.data(), w.data(), b.data(), batched.data(), scratch);
+    for (int n = 0; n < batch; ++n) {
+        kernels::conv2dNaive(s, im.chw.data() + size_t(n) * s.C * inPlane, w.data(), b.data(), one.data());
+        for (int c = 0; c < s.C; ++c)
+            for (int i = 0; i < outPlane; ++i) {
+                const float got = batched[(size_t(c) * batch + n) * outPlane + i], want = one[size_t(c) * outPlane + i];
+                QVERIFY2(std::fabs(got - want) <= 1e-4 * (1 + std::fabs(want)),
+                         qPrintable(QString("image %1 channel %2 output %3: %4, naive %5").arg(n).arg(c).arg(i).arg(got).arg(want)));
+            }
+    }
+}
+
+// A convolution's epilogue (bias, ReLU6, int quantization, residual add, quantization of the sum)
+// gives the same bits as the steps one after another, also where the GEMM runs in column blocks.
+void TestEngine::epilogueEqualsSeparateSteps_data()
+{
+    QTest::addColumn<int>("kind"); // 0 pointwise, 1 depthwise stride 1, 2 depthwise stride 2, 3 general 3x3, 4 dense
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<bool>("quantized");
+    for (const bool q : {false, true}) { // quantization would hide a wrong last bit: rows without it
+        const QString tag = q ? ", quantized" : ", float";
+        QTest::newRow(qPrintable("pointwise, column blocks" + tag)) << 0 << 96 << 28 << 3 << q;
+        QTest::newRow(qPrintable("pointwise, odd blocks" + tag)) << 0 << 40 << 28 << 3 << q;
+        QTest::newRow(qPrintable("pointwise, wide" + tag)) << 0 << 700 << 7 << 16 << q;
+        QTest::newRow(qPrintable("pointwise, one block" + tag)) << 0 << 24 << 4 << 2 << q;
+        QTest::newRow(qPrintable("depthwise s1" + tag)) << 1 << 12 << 14 << 5 << q;
+        QTest::newRow(qPrintable("depthwise s2" + tag)) << 2 << 12 << 14 << 5 << q;
+        QTest::newRow(qPrintable("general 3x3" + tag)) << 3 << 24 << 20 << 4 << q;
+        QTest::newRow(qPrintable("dense" + tag)) << 4 << 64 << 1 << 9 << q;
+    }
+}
+
+void TestEngine::epilogueEqualsSeparateSteps()
+{
+    QFETCH(int, kind);
+    QFETCH(int, channels);
+    QFETCH(int, size);
+    QFETCH(int, batch);
+    QFETCH(bool, quantized);
+    QRandomGenerator rng(uint32_t(kind * 1000 + channels));
+    kernels::ConvShape s;
+    if (kind == 1 || kind == 2) {
+        s = depthwiseShape(channels, size, kind == 1 ? 1 : 2, 1, 3, 1);
+    } else {
+        s.C = kind == 4 ? 50 : kind == 0 ? 96 : 16;
+        s.K = channels;
+        s.H = s.W = s.OH = s.OW = size;
+        if (kind == 3) {
+            s.FY = s.FX = 3;
+            s.padY = s.padX = 1;
+        }
+    }
+    const size_t outSize = size_t(s.K) * s.OH * s.OW * batch;
+    const auto in = randomVector(rng, size_t(s.C) * s.H * s.W * batch);
+    const auto w = randomVector(rng, size_t(s.K) * (s.C / s.groups) * s.FY * s.FX);
+    const auto bias = randomVector(rng, size_t(s.K));
+    auto addend = randomVector(rng, outSize);
+    for (float& v : addend)
+        v *= 3;
+    kernels::Epilogue ep;
+    ep.bias = bias.data();
+    ep.clamp = true;
+    ep.lo = 0;
+    ep.hi = 6;
+    ep.addend = addend.data();
+    if (quantized) {
+        ep.quant = {kernels::Quantizer::Kind::Int, 4, 0.37f, true, NumberFormat::FP32};
+        ep.sumQuant = {kernels::Quantizer::Kind::Int, 8, 0.05f, false, NumberFormat::FP32};
+    }
+    std::vector<float> fused(outSize), steps(outSize), scratch;
+    const size_t plane = size_t(s.OH) * s.OW * batch; // one output channel of the batch (CNHW)
+    if (kind == 4) {
+        kernels::dense(s.C, s.K, batch, in.data(), w.data(), ep, fused.data());
+        kernels::dense(s.C, s.K, batch, in.data(), w.data(), nullptr, steps.data());
+    } else {
+        kernels::conv2d(s, batch, in.data(), w.data(), ep, fused.data(), scratch);
+        // Depthwise sums the bias first; the GEMM kernels add it to the product.
+        kernels::conv2d(s, batch, in.data(), w.data(), s.groups > 1 ? bias.data() : nullptr, steps.data(), scratch);
+    }
+    for (size_t k = 0; k < size_t(s.K); ++k) {
+        float* v = steps.data() + k * plane;
+        for (size_t j = 0; j < plane; ++j) {
+            if (s.groups == 1)
+                v[j] += bias[k];
+            v[j] = std::min(std::max(v[j], 0.0f), 6.0f);
+        }
+    }
+    if (quantized)
+        fakeQuantizeInt(steps.data(), outSize, 4, 0.37f, true);
+    for (size_t j = 0; j < outSize; ++j)
+        steps[j] += addend[j];
+    if (quantized)
+        fakeQuantizeInt(steps.data(), outSize, 8, 0.05f, false);
+    QVERIFY(std::memcmp(fused.data(), steps.data(), outSize * sizeof(float)) == 0);
+    QVERIFY(std::count(fused.begin(), fused.end(), 0.0f) < long(outSize)); // not trivially zero
+}
+
+// The engine runs each convolution with its batch-norm, activation and residual Add as one epilogue;
+// layer by layer (as calibration runs) must give the same logits bit for bit, on networks with
+// residual Adds before and after activations, projection shortcuts and pooling.
+void TestEngine::fusedChainsGiveTheSameBits_data()
+{
+    QTest::addColumn<QString>("network");
+    QTest::addColumn<QString>("strategy");
+    for (const char* s : {"fp32", "int8", "int4+res8", "fp8", "bf16"})
+        QTest::newRow(qPrintable(QString("mobilenetv2-fmnist ") + s)) << "mobilenetv2-fmnist" << QString(s);
+    for (const char* s : {"fp32", "int4+res16"})
+        QTest::newRow(qPrintable(QString("resnet20 ") + s)) << "resnet20" << QString(s);
+    QTest::newRow("cnn-fmnist int4") << "cnn-fmnist" << "int4";
+}
+
+void TestEngine::fusedChainsGiveTheSameBits()
+{
+    QFETCH(QString, network);
+    QFETCH(QString, strategy);
+    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 0.5);
+    InferenceEngine engine(g, initialWeights(g, 5), assignPrecision(g, QuantStrategy::parse(strategy.toStdString())));
+    QRandomGenerator rng(9);
+    const Shape in = g.tensor(g.inputTensors()[0]).shape;
+    if (in.c == 1) {
+        engine.setNormalization(normalizationFor(m_test));
+        engine.calibrate(m_train, 8);
+    }
+    for (int trial = 0; trial < 3; ++trial) {
+        const auto image = randomVector(rng, size_t(in.elements()));
+        const std::vector<float> fused = engine.forwardImage(image.data(), true);
+        const std::vector<float> layered = engine.forwardImage(image.data(), false);
+        QCOMPARE(fused.size(), size_t(engine.classes()));
+        QVERIFY(std::memcmp(fused.data(), layered.data(), fused.size() * sizeof(float)) == 0);
     }
 }
 
