@@ -408,22 +408,40 @@ void TestEngine::fakeQuantMatchesReference()
     for (const FormatInfo& f : allFormats()) {
         if (f.family != FormatFamily::Int)
             continue;
-        for (bool isUnsigned : {false, true}) {
-            const float scale = float(0.001 + rng.generateDouble());
-            std::vector<float> v;
-            for (int i = 0; i < 20000; ++i)
-                v.push_back(float((rng.generateDouble() * 2 - 1) * scale * (1 << f.bits)));
-            for (int k = -300; k <= 300; ++k)
-                v.push_back(float((k + 0.5) * double(scale))); // ties
-            v.push_back(std::nanf(""));
-            v.push_back(1e30f);
-            v.push_back(-1e30f);
-            std::vector<float> fast = v;
-            fakeQuantizeInt(fast.data(), fast.size(), f.bits, scale, isUnsigned);
-            for (size_t i = 0; i < v.size(); ++i)
-                QVERIFY2(fast[i] == f.quantize(v[i], scale, isUnsigned),
-                         qPrintable(QString("%1 %2: %3").arg(f.name).arg(isUnsigned).arg(double(v[i]), 0, 'g', 9)));
-        }
+        // Random scales, and scales with short mantissas on whose half-steps many values fall exactly.
+        std::vector<float> scales = {float(0.001 + rng.generateDouble()), float(1e-4 * rng.generateDouble()), 0.375f,
+                                     0.046875f, 3.0f, 1e-20f, 1e20f};
+        for (int i = 0; i < 40; ++i) // 12-bit mantissas: x.5 steps are exact, and 1 / scale is rarely exact
+            scales.push_back(std::ldexp(float(rng.bounded(2048, 4096)), rng.bounded(-30, 0)));
+        for (const float scale : scales)
+            for (bool isUnsigned : {false, true}) {
+                std::vector<float> v;
+                for (int i = 0; i < (scale == scales[0] ? 20000 : 500); ++i)
+                    v.push_back(float((rng.generateDouble() * 2 - 1) * scale * (1 << f.bits)));
+                for (int k = -300; k <= 300; ++k) {
+                    v.push_back(float((k + 0.5) * double(scale))); // ties (exact for the short scales)
+                    v.push_back(float(k * double(scale)));
+                    v.push_back(float(k * double(scale) / 3)); // a related grid
+                    v.push_back(std::nextafter(float((k + 0.5) * double(scale)), 0.0f));
+                    v.push_back(std::nextafter(float((k + 0.5) * double(scale)), 1e30f));
+                }
+                for (const float special : {std::nanf(""), -std::nanf(""), 1e30f, -1e30f, std::numeric_limits<float>::infinity(),
+                                            -std::numeric_limits<float>::infinity(), 0.0f, -0.0f, 1e-45f, -1e-45f,
+                                            std::numeric_limits<float>::max(), -std::numeric_limits<float>::max()})
+                    v.push_back(special);
+                std::vector<float> fast = v;
+                fakeQuantizeInt(fast.data(), fast.size(), f.bits, scale, isUnsigned);
+                // Equal values, and a zero is always +0 (the reference may give -0): so the two builds
+                // of the fast quantizer (division, and multiply with an exact remainder) agree bit for bit.
+                for (size_t i = 0; i < v.size(); ++i) {
+                    const float want = f.quantize(v[i], scale, isUnsigned);
+                    if (fast[i] == want && !(fast[i] == 0.0f && std::signbit(fast[i])))
+                        continue;
+                    QFAIL(qPrintable(QString("%1 unsigned %2 scale %3: %4 -> %5, reference %6")
+                                         .arg(f.name).arg(isUnsigned).arg(double(scale), 0, 'g', 9)
+                                         .arg(double(v[i]), 0, 'g', 9).arg(double(fast[i]), 0, 'g', 9).arg(double(want), 0, 'g', 9)));
+                }
+            }
     }
 }
 
