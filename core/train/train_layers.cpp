@@ -105,7 +105,16 @@ void macBackward(const Layer& l, int batch, const float* x, const float* w, cons
     }
     const kernels::ConvShape s = kernels::convShape(l);
     const int nChunks = chunks(batch);
-    std::vector<std::vector<float>> dwPart(nChunks), dbPart(nChunks);
+    // Per-chunk partial gradients, kept between calls: weight gradients of the wide layers run to
+    // megabytes per chunk, and fresh allocations would be fresh pages for the kernel to fault in and zero.
+    // (References: inside the parallel loop a thread_local name would be the worker's own.)
+    thread_local std::vector<std::vector<float>> dwParts, dbParts;
+    std::vector<std::vector<float>>& dwPart = dwParts;
+    std::vector<std::vector<float>>& dbPart = dbParts;
+    if (dwPart.size() < size_t(nChunks)) {
+        dwPart.resize(size_t(nChunks));
+        dbPart.resize(size_t(nChunks));
+    }
     const int cols = s.OH * s.OW;
     tbb::parallel_for(0, nChunks, [&](int ch) {
         std::vector<float>& gw = dwPart[ch];
