@@ -11,6 +11,8 @@
 
 #include <Eigen/Core>
 
+#include <chrono>
+
 namespace {
 
 const char* kStrategies[] = {"fp32", "int8", "int4"};
@@ -54,6 +56,43 @@ void BM_FullDepth(benchmark::State& state)
     runInference(state, g, kStrategies[state.range(1)], int(state.range(2)), "full-depth");
 }
 
+// The fake-quantization overhead, paired: each iteration runs the same 256 images in fp32 and then under
+// the strategy, so both see the same machine load; the overhead is the ratio of the summed times.
+// args: network (0 mobilenetv2-fmnist, 1 full-depth), width x100, strategy index (1 int8, 2 int4), threads
+void BM_QuantOverhead(benchmark::State& state)
+{
+    const poq::NetworkSpec spec = state.range(0) == 1 ? poq::loadNetworkFile(POQ_BENCH_DIR "/mobilenetv2-28-full.json")
+                                                      : poq::findZoo("mobilenetv2-fmnist")->build();
+    const poq::Graph g = poq::Graph::build(spec, double(state.range(1)) / 100.0);
+    const char* strategy = kStrategies[state.range(2)];
+    auto make = [&](const char* s) {
+        poq::InferenceEngine e(g, poq::initialWeights(g, 1), poq::assignPrecision(g, poq::QuantStrategy::parse(s)));
+        e.setNormalization(poq::normalizationFor(testSet()));
+        e.calibrate(testSet(), 16);
+        return e;
+    };
+    const poq::InferenceEngine plain = make("fp32"), quantized = make(strategy);
+    const int64_t batch = 256;
+    std::vector<float> out;
+    tbb::task_arena arena(int(state.range(3)));
+    double plainSeconds = 0, quantSeconds = 0;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        arena.execute([&] { plain.forward(testSet(), 0, batch, out); });
+        const auto t1 = std::chrono::steady_clock::now();
+        arena.execute([&] { quantized.forward(testSet(), 0, batch, out); });
+        const auto t2 = std::chrono::steady_clock::now();
+        plainSeconds += std::chrono::duration<double>(t1 - t0).count();
+        quantSeconds += std::chrono::duration<double>(t2 - t1).count();
+    }
+    const double images = double(batch) * double(state.iterations());
+    state.counters["fp32 img/s"] = images / plainSeconds;
+    state.counters["quantized img/s"] = images / quantSeconds;
+    state.counters["overhead %"] = 100.0 * (quantSeconds / plainSeconds - 1.0);
+    state.SetLabel(std::string(state.range(0) == 1 ? "full-depth" : "mobilenetv2-fmnist") + " " + strategy + " w"
+                   + std::to_string(g.width()).substr(0, 4) + " t" + std::to_string(state.range(3)));
+}
+
 // The physical limit: a single-threaded 512 x 512 x 512 SGEMM through the engine's dense kernel, so
 // it runs the same Eigen build (AVX2+FMA where the CPU has it) as the convolutions.
 void BM_GemmPeak(benchmark::State& state)
@@ -78,5 +117,9 @@ BENCHMARK(BM_Inference)
     ->UseRealTime();
 
 BENCHMARK(BM_FullDepth)->ArgsProduct({{50, 100}, {0, 1}, {2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_QuantOverhead)
+    ->ArgsProduct({{0, 1}, {50, 100}, {1, 2}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();
