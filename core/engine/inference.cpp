@@ -1,4 +1,5 @@
-// Inference: plan (fold, quantize weights), calibration, per-image forward, evaluation.
+// Inference: plan (fold, quantize weights, chains of fused layers, buffer slots), calibration, batched
+// forward, evaluation.
 #include "engine/inference.h"
 
 #include "engine/fake_quant.h"
