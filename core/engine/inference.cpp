@@ -466,13 +466,19 @@ std::vector<float> InferenceEngine::forwardImage(const float* image, bool fused)
     return std::vector<float>(y, y + m_graph.tensor(out).shape.elements());
 }
 
-void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out) const
+void InferenceEngine::checkDataset(const Dataset& data) const
 {
     const Shape in = m_graph.tensor(m_graph.inputTensors()[0]).shape;
     if (data.channels != in.c || data.height != in.h || data.width != in.w)
         throw InputError("dataset: " + data.name + " images are " + std::to_string(data.channels) + "x"
                          + std::to_string(data.height) + "x" + std::to_string(data.width) + ", " + m_graph.name()
                          + " expects " + in.str());
+}
+
+void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out) const
+{
+    checkDataset(data);
+    const Shape in = m_graph.tensor(m_graph.inputTensors()[0]).shape;
     const int k = classes();
     out.resize(size_t(count) * k);
     const int outT = m_graph.outputTensors()[0];
@@ -504,6 +510,7 @@ void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count,
 
 void InferenceEngine::calibrate(const Dataset& data, int64_t images, Calibration method)
 {
+    checkDataset(data);
     images = std::min(images, data.size());
     const size_t nt = m_graph.tensors().size();
     // Float activations while measuring: clear the scales (learned ones stay), keep float formats.

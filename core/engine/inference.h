@@ -49,6 +49,7 @@ public:
     InferenceEngine(const Graph& graph, const NetworkWeights& weights, const NetworkPrecision& precision);
 
     // Integer activation scales from `images` (a calibration subset, e.g. the first 256 training images).
+    // Throws InputError when the dataset's images do not fit the network's input.
     void calibrate(const Dataset& data, int64_t images, Calibration method = Calibration::MinMax);
     void setNormalization(const Normalization& n) { m_norm = n; }
 
@@ -90,6 +91,7 @@ private:
     kernels::Quantizer quantizer(int tensor) const;
     void planChains();
     void normalizeImage(const Dataset& data, int64_t index, std::vector<float>& out) const;
+    void checkDataset(const Dataset& data) const; // throws InputError naming both shapes
 
     Graph m_graph;
     NetworkPrecision m_precision;

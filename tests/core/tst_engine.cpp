@@ -91,6 +91,7 @@ private slots:
     void epilogueEqualsSeparateSteps();
     void fusedChainsGiveTheSameBits_data();
     void fusedChainsGiveTheSameBits();
+    void datasetThatDoesNotFitIsRefused();
     void fakeQuantMatchesReference();
     void fakeQuantFloatMatchesReference();
     void batchNormFoldingMatchesUnfolded();
@@ -353,13 +354,35 @@ void TestEngine::fusedChainsGiveTheSameBits_data()
     for (const char* s : {"fp32", "int4+res16"})
         QTest::newRow(qPrintable(QString("resnet20 ") + s)) << "resnet20" << QString(s);
     QTest::newRow("cnn-fmnist int4") << "cnn-fmnist" << "int4";
+    // Chains that must stop early: a tensor read twice, an Add whose other input comes later, a
+    // three-input Add, a batch-norm after an Add (not folded), dense layers with ReLU, pooling.
+    for (const char* s : {"fp32", "int8", "int4+res8", "fp8"})
+        QTest::newRow(qPrintable(QString("odd shapes ") + s)) << "odd" << QString(s);
 }
 
 void TestEngine::fusedChainsGiveTheSameBits()
 {
     QFETCH(QString, network);
     QFETCH(QString, strategy);
-    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 0.5);
+    const char* odd = R"({"name":"odd","inputs":[{"name":"input","shape":[1,28,28]}],"layers":[
+     {"name":"a","kind":"Conv2d","outChannels":4,"kernel":3,"padding":1,"stride":2,"bias":true},
+     {"name":"a.relu6","kind":"ReLU6"},
+     {"name":"b","kind":"Conv2d","inputs":["a.relu6"],"outChannels":4,"kernel":1},
+     {"name":"b.bn","kind":"BatchNorm"},
+     {"name":"c","kind":"Conv2d","inputs":["a.relu6"],"outChannels":4,"kernel":3,"padding":1},
+     {"name":"sum2","kind":"Add","inputs":["b.bn","c"]},
+     {"name":"sum3","kind":"Add","inputs":["sum2","a.relu6","c"]},
+     {"name":"sum3.bn","kind":"BatchNorm"},
+     {"name":"sum3.relu","kind":"ReLU"},
+     {"name":"dw","kind":"Conv2d","depthwise":true,"kernel":3,"padding":1,"stride":2},
+     {"name":"dw.bn","kind":"BatchNorm"},{"name":"dw.relu","kind":"ReLU"},
+     {"name":"avg","kind":"AvgPool","kernel":2,"stride":2},
+     {"name":"flat","kind":"Flatten"},
+     {"name":"fc1","kind":"Dense","outChannels":6,"bias":true},
+     {"name":"fc1.relu","kind":"ReLU"},
+     {"name":"fc2","kind":"Dense","outChannels":3,"bias":true}]})";
+    const Graph g = network == "odd" ? Graph::build(parseNetworkJson(odd))
+                                     : Graph::build(findZoo(network.toStdString())->build(), 0.5);
     InferenceEngine engine(g, initialWeights(g, 5), assignPrecision(g, QuantStrategy::parse(strategy.toStdString())));
     QRandomGenerator rng(9);
     const Shape in = g.tensor(g.inputTensors()[0]).shape;
@@ -374,6 +397,21 @@ void TestEngine::fusedChainsGiveTheSameBits()
         QCOMPARE(fused.size(), size_t(engine.classes()));
         QVERIFY(std::memcmp(fused.data(), layered.data(), fused.size() * sizeof(float)) == 0);
     }
+}
+
+// A dataset whose images do not fit the network: calibration and evaluation refuse it by name.
+void TestEngine::datasetThatDoesNotFitIsRefused()
+{
+    const Graph g = Graph::build(findZoo("resnet20")->build(), 0.25); // 3x32x32 input, Fashion-MNIST is 1x28x28
+    InferenceEngine engine(g, initialWeights(g, 1), assignPrecision(g, QuantStrategy::parse("int8")));
+    try {
+        engine.calibrate(m_train, 8);
+        QFAIL("calibration accepted 1x28x28 images for a 3x32x32 network");
+    } catch (const InputError& e) {
+        QVERIFY2(QString(e.what()).contains("1x28x28") && QString(e.what()).contains("3x32x32"), e.what());
+    }
+    std::vector<float> out;
+    QVERIFY_EXCEPTION_THROWN(engine.forward(m_test, 0, 4, out), InputError);
 }
 
 void TestEngine::denseMatchesNaive()
