@@ -475,7 +475,7 @@ void InferenceEngine::checkDataset(const Dataset& data) const
                          + " expects " + in.str());
 }
 
-void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out) const
+void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out, bool fused) const
 {
     checkDataset(data);
     const Shape in = m_graph.tensor(m_graph.inputTensors()[0]).shape;
@@ -486,11 +486,12 @@ void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count,
     tbb::parallel_for(int64_t(0), (count + kBatch - 1) / kBatch, [&](int64_t slice) {
         // A thread runs one batch at a time (GEMMs are single-threaded), so its buffers are its own;
         // keeping them between calls saves allocating and faulting in pages for every chunk.
-        Workspace& ws = m_spaces->local();
+        Workspace unfused; // the layer-by-layer plan needs a buffer per tensor: not kept
+        Workspace& ws = fused ? m_spaces->local() : unfused;
         const int inT = m_graph.inputTensors()[0];
         const int64_t j0 = slice * kBatch;
         const int batch = int(std::min(kBatch, count - j0));
-        prepare(ws, int(kBatch), true);
+        prepare(ws, int(kBatch), fused);
         const size_t plane = size_t(in.h) * in.w;
         float* x = ws.at[size_t(inT)];
         for (int b = 0; b < batch; ++b) { // CHW image -> its planes of the CNHW batch
@@ -500,7 +501,7 @@ void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count,
         }
         quantizeTensor(inT, x, size_t(in.elements()) * size_t(batch));
         for (int i = 0; i < static_cast<int>(m_graph.layers().size()); ++i)
-            runLayer(i, batch, ws, true);
+            runLayer(i, batch, ws, fused);
         const float* y = ws.at[size_t(outT)];
         for (int b = 0; b < batch; ++b) // [C][batch][HW] -> per image C x HW
             for (size_t e = 0; e < size_t(k); ++e)

@@ -54,7 +54,8 @@ public:
     void setNormalization(const Normalization& n) { m_norm = n; }
 
     // Logits of images [first, first + count) into out (count x classes).
-    void forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out) const;
+    // `fused` false runs every layer on its own (see forwardImage); for tests.
+    void forward(const Dataset& data, int64_t first, int64_t count, std::vector<float>& out, bool fused = true) const;
     // Logits of one image given as normalised floats (C x H x W); for tests. `fused` false runs every
     // layer on its own (the reference for the fused chains, which must give the same bits).
     std::vector<float> forwardImage(const float* image, bool fused = true) const;

@@ -397,6 +397,13 @@ void TestEngine::fusedChainsGiveTheSameBits()
         QCOMPARE(fused.size(), size_t(engine.classes()));
         QVERIFY(std::memcmp(fused.data(), layered.data(), fused.size() * sizeof(float)) == 0);
     }
+    if (in.c == 1) { // batches of 16 images: GEMMs over many column blocks
+        std::vector<float> fused, layered;
+        engine.forward(m_test, 0, 40, fused, true);
+        engine.forward(m_test, 0, 40, layered, false);
+        QCOMPARE(fused.size(), size_t(40 * engine.classes()));
+        QVERIFY(std::memcmp(fused.data(), layered.data(), fused.size() * sizeof(float)) == 0);
+    }
 }
 
 // A dataset whose images do not fit the network: calibration and evaluation refuse it by name.
