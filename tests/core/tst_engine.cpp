@@ -1,6 +1,7 @@
-// The inference engine: fast kernels against naive references on many shapes, batch-norm folding,
-// identical results for any thread count, quantized weights on their grid, and a real accuracy on the
-// Fashion-MNIST test set for weights built in code (a nearest-class-mean classifier).
+// The inference engine: fast kernels against naive references on many shapes, epilogues and fused
+// layer chains bit for bit against the steps one by one, batch-norm folding, identical results for any
+// thread count, quantized weights on their grid, and a real accuracy on the Fashion-MNIST test set for
+// weights built in code (a nearest-class-mean classifier).
 // TBB before Qt: Qt's `emit` macro breaks TBB's headers.
 #include <tbb/task_arena.h>
 
