@@ -124,9 +124,10 @@ void macBackward(const Layer& l, int batch, const float* x, const float* w, cons
         thread_local std::vector<float> scratch;
         for (int i = ch * kChunk; i < std::min(batch, (ch + 1) * kChunk); ++i) {
             const float* dyi = dy + size_t(i) * outSize(l);
-            for (int k = 0; k < K; ++k)
-                for (int p = 0; p < cols; ++p)
-                    gb[k] += dyi[size_t(k) * cols + p];
+            if (db) // (a convolution followed by batch-norm has no bias)
+                for (int k = 0; k < K; ++k)
+                    for (int p = 0; p < cols; ++p)
+                        gb[k] += dyi[size_t(k) * cols + p];
             kernels::conv2dBackward(s, x + size_t(i) * inSize(l), w, dyi, dx ? dx + size_t(i) * inSize(l) : nullptr,
                                     gw.data(), scratch);
         }
