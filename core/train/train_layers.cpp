@@ -47,18 +47,24 @@ float sumSq8(const float* __restrict p, size_t n, float m)
     return s;
 }
 
-// sum g * (p - m)
-float dotCentred8(const float* __restrict g, const float* __restrict p, size_t n, float m)
+// sum8(g) and sum g * (p - m) in one pass over g, each sum with its own eight partial sums in order.
+void sumAndDotCentred8(const float* __restrict g, const float* __restrict p, size_t n, float m, float& sum, float& dot)
 {
-    float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t j = 0;
     for (; j + 8 <= n; j += 8)
-        for (int k = 0; k < 8; ++k)
-            a[k] += g[j + k] * (p[j + k] - m);
+        for (int k = 0; k < 8; ++k) {
+            a[k] += g[j + k];
+            b[k] += g[j + k] * (p[j + k] - m);
+        }
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    float d = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+    for (size_t t = j; t < n; ++t)
+        s += g[t];
     for (; j < n; ++j)
-        s += g[j] * (p[j] - m);
-    return s;
+        d += g[j] * (p[j] - m);
+    sum = s;
+    dot = d;
 }
 
 size_t inSize(const Layer& l) { return size_t(l.inShapes[0].elements()); }
@@ -185,8 +191,10 @@ void batchNormBackward(const Layer& l, int batch, const float* x, const float* g
         const float mean = st.mean[c], inv = st.invStd[c];
         double sdy = 0, sdyx = 0;
         for (int i = 0; i < batch; ++i) {
-            sdy += sum8(dy + i * per + c * hw, hw);
-            sdyx += double(dotCentred8(dy + i * per + c * hw, x + i * per + c * hw, hw, mean)) * inv;
+            float sum, dot;
+            sumAndDotCentred8(dy + i * per + c * hw, x + i * per + c * hw, hw, mean, sum, dot);
+            sdy += sum;
+            sdyx += double(dot) * inv;
         }
         dgamma[c] += float(sdyx);
         dbeta[c] += float(sdy);
