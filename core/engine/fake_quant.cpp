@@ -2,7 +2,7 @@
 // kernels; this picks the one the kernels use.
 #include "engine/fake_quant.h"
 
-#include "engine/kernels.h"
+#include "engine/kernels.h" // usingAvx2
 
 namespace poq {
 
@@ -24,14 +24,6 @@ void fakeQuantizeInt(float* v, size_t n, int bits, float scale, bool isUnsigned)
 void fakeQuantizeFloat(float* v, size_t n, NumberFormat format)
 {
     kernels::usingAvx2() ? kernels::avx2::fakeQuantizeFloat(v, n, format) : kernels::generic::fakeQuantizeFloat(v, n, format);
-}
-
-void kernels::Quantizer::apply(float* v, size_t n) const
-{
-    if (kind == Kind::Int)
-        fakeQuantizeInt(v, n, bits, scale, isUnsigned);
-    else if (kind == Kind::Float)
-        fakeQuantizeFloat(v, n, format);
 }
 
 } // namespace poq

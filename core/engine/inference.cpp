@@ -2,7 +2,6 @@
 // forward, evaluation.
 #include "engine/inference.h"
 
-#include "engine/fake_quant.h"
 #include "engine/kernels.h"
 #include "util/error.h"
 #include "util/wilson.h"

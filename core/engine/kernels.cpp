@@ -14,11 +14,13 @@ void globalAvgPool(int, int, const float*, float*);
 void conv2dNaive(const ConvShape&, const float*, const float*, const float*, float*);
 void denseNaive(int, int, const float*, const float*, const float*, float*);
 void conv2dBackward(const ConvShape&, const float*, const float*, const float*, float*, float*, std::vector<float>&);
+void quantize(const Quantizer&, float*, size_t);
 } // namespace generic
 namespace avx2 {
 void conv2dBackward(const ConvShape&, const float*, const float*, const float*, float*, float*, std::vector<float>&);
 void conv2d(const ConvShape&, int, const float*, const float*, const Epilogue&, float*, std::vector<float>&);
 void dense(int, int, int, const float*, const float*, const Epilogue&, float*);
+void quantize(const Quantizer&, float*, size_t);
 } // namespace avx2
 
 namespace {
@@ -52,6 +54,8 @@ ConvShape convShape(const Layer& l)
     }
     return s;
 }
+
+void Quantizer::apply(float* v, size_t n) const { kAvx2 ? avx2::quantize(*this, v, n) : generic::quantize(*this, v, n); }
 
 void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const Epilogue& ep, float* out,
             std::vector<float>& scratch)

@@ -175,9 +175,12 @@ ModelTensor encodeWeights(const ParamSpec& p, const std::vector<float>& w, const
 
 std::string layerOf(const std::string& param) { return param.substr(0, param.rfind('.')); }
 
-bool isWeight(const std::string& param) { return param.size() > 7 && param.compare(param.size() - 7, 7, ".weight") == 0; }
-
 } // namespace
+
+bool isWeightName(const std::string& param)
+{
+    return param.size() > 7 && param.compare(param.size() - 7, 7, ".weight") == 0;
+}
 
 NetworkWeights weightsFromModel(const Graph& g, const ModelFile& model, const std::string& src)
 {
@@ -196,7 +199,7 @@ NetworkWeights weightsFromModel(const Graph& g, const ModelFile& model, const st
     }
     for (const ParamSpec& p : parameterSpecs(g)) {
         const ModelTensor* t = model.find(p.name);
-        if (!t && isWeight(p.name)) {
+        if (!t && isWeightName(p.name)) {
             for (int bits = kMinCodeBits; bits <= kMaxCodeBits && !t; ++bits)
                 if ((t = model.find(codeName(p.name, bits)))) {
                     const std::string stepName = "quant." + layerOf(p.name) + ".wstep";
@@ -234,7 +237,7 @@ ModelFile weightsToModel(const Graph& g, const NetworkWeights& w, std::map<std::
         const NumberFormat f = precision ? precision->layers[size_t(p.layer)].weight : NumberFormat::FP32;
         const int bits = formatInfo(f).bits;
         if (precision && formatInfo(f).family == FormatFamily::Int && bits >= kMinCodeBits && bits <= kMaxCodeBits
-            && isWeight(p.name) && w.has(stepName) && w.at(stepName).size() == size_t(p.shape[0]))
+            && isWeightName(p.name) && w.has(stepName) && w.at(stepName).size() == size_t(p.shape[0]))
             m.tensors.push_back(encodeWeights(p, w.at(p.name), w.at(stepName), bits));
         else
             m.tensors.push_back({p.name, p.shape, w.at(p.name)});

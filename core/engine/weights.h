@@ -21,6 +21,8 @@ struct ParamSpec {
 
 // Every tensor a graph's weights hold, in layer order.
 std::vector<ParamSpec> parameterSpecs(const Graph& graph);
+// True for "<layer>.weight": the tensor of a convolution's or dense layer's weights.
+bool isWeightName(const std::string& param);
 
 struct NetworkWeights {
     std::map<std::string, std::vector<float>> tensors;

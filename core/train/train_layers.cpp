@@ -59,10 +59,10 @@ void sumAndDotCentred8(const float* __restrict g, const float* __restrict p, siz
         }
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
     float d = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
-    for (size_t t = j; t < n; ++t)
-        s += g[t];
-    for (; j < n; ++j)
+    for (; j < n; ++j) {
+        s += g[j];
         d += g[j] * (p[j] - m);
+    }
     sum = s;
     dot = d;
 }

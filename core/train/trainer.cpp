@@ -28,11 +28,6 @@ uint64_t mix(uint64_t x) // splitmix64: per-image random numbers from (seed, epo
     return x ^ (x >> 31);
 }
 
-bool decays(const std::string& name)
-{
-    return name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0;
-}
-
 } // namespace
 
 std::string TrainOptions::recipe() const
@@ -420,7 +415,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
                 continue; // statistics, not parameters
             std::vector<float>& v = m_velocity.at(name);
             const std::vector<float>& gr = g.at(name);
-            const float decay = decays(name) ? wd : 0.0f;
+            const float decay = isWeightName(name) ? wd : 0.0f;
             for (size_t j = 0; j < w.size(); ++j) {
                 v[j] = mu * v[j] + gr[j] + decay * w[j];
                 w[j] -= rate * v[j];
