@@ -27,7 +27,7 @@ private:
 };
 
 // Part of every key: raise it when a change to the engine changes results, so old entries die.
-inline constexpr const char* kEngineRevision = "engine-2";
+inline constexpr const char* kEngineRevision = "engine-3";
 
 // The cache key of one evaluation: network, width, strategy, calibration, image count, the model
 // file's bytes and the test set's contents.

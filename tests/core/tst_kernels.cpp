@@ -174,42 +174,80 @@ void TestKernels::depthwiseMatchesNaive()
     }
 }
 
-// A convolution's epilogue (bias, ReLU6, int quantization, residual add, quantization of the sum)
-// gives the same bits as the steps one after another, also where the GEMM runs in column blocks.
+// The sums of a convolution as the AVX2 build's fused GEMM forms them: for each output, one FMA chain
+// over (input channel, fy, fx) in order starting from zero, padding read as zeros. CNHW layouts.
+std::vector<float> sequentialFmaConv(const kernels::ConvShape& s, int batch, const std::vector<float>& in,
+                                     const std::vector<float>& w)
+{
+    const int cg = s.C / s.groups, kg = s.K / s.groups;
+    std::vector<float> out(size_t(s.K) * batch * s.OH * s.OW);
+    for (int k = 0; k < s.K; ++k) {
+        const int g = k / kg;
+        for (int b = 0; b < batch; ++b)
+            for (int oy = 0; oy < s.OH; ++oy)
+                for (int ox = 0; ox < s.OW; ++ox) {
+                    float acc = 0.0f;
+                    for (int c = 0; c < cg; ++c)
+                        for (int fy = 0; fy < s.FY; ++fy)
+                            for (int fx = 0; fx < s.FX; ++fx) {
+                                const int iy = oy * s.strideY + fy * s.dilY - s.padY, ix = ox * s.strideX + fx * s.dilX - s.padX;
+                                const bool inside = iy >= 0 && iy < s.H && ix >= 0 && ix < s.W;
+                                const float x = inside ? in[((size_t(g * cg + c) * batch + b) * s.H + iy) * s.W + ix] : 0.0f;
+                                acc = std::fma(w[((size_t(k) * cg + c) * s.FY + fy) * s.FX + fx], x, acc);
+                            }
+                    out[((size_t(k) * batch + b) * s.OH + oy) * s.OW + ox] = acc;
+                }
+    }
+    return out;
+}
+
+// A convolution's epilogue (bias, ReLU6, quantization, residual add, quantization of the sum) gives the
+// same bits as the steps one after another. The AVX2 build computes GEMM convolutions with integer or
+// no quantization in its fused kernel (tiles, column blocks, depth chunks, masked last columns), whose
+// sums are checked against sequentialFmaConv; elsewhere the steps start from the plain convolution.
 void TestKernels::epilogueEqualsSeparateSteps_data()
 {
     QTest::addColumn<int>("kind"); // 0 pointwise, 1 depthwise stride 1, 2 depthwise stride 2, 3 general 3x3, 4 dense
+    QTest::addColumn<int>("depth"); // input channels (GEMM kinds)
     QTest::addColumn<int>("channels");
     QTest::addColumn<int>("size");
     QTest::addColumn<int>("batch");
-    QTest::addColumn<bool>("quantized");
-    for (const bool q : {false, true}) { // quantization would hide a wrong last bit: rows without it
-        const QString tag = q ? ", quantized" : ", float";
-        QTest::newRow(qPrintable("pointwise, column blocks" + tag)) << 0 << 96 << 28 << 3 << q;
-        QTest::newRow(qPrintable("pointwise, odd blocks" + tag)) << 0 << 40 << 28 << 3 << q;
-        QTest::newRow(qPrintable("pointwise, wide" + tag)) << 0 << 700 << 7 << 16 << q;
-        QTest::newRow(qPrintable("pointwise, one block" + tag)) << 0 << 24 << 4 << 2 << q;
-        QTest::newRow(qPrintable("depthwise s1" + tag)) << 1 << 12 << 14 << 5 << q;
-        QTest::newRow(qPrintable("depthwise s2" + tag)) << 2 << 12 << 14 << 5 << q;
-        QTest::newRow(qPrintable("general 3x3" + tag)) << 3 << 24 << 20 << 4 << q;
-        QTest::newRow(qPrintable("dense" + tag)) << 4 << 64 << 1 << 9 << q;
+    QTest::addColumn<int>("groups");
+    QTest::addColumn<int>("quant"); // 0 none, 1 integer grids, 2 bf16 then int8
+    for (const int q : {0, 1, 2}) { // quantization would hide a wrong last bit: rows without it
+        const QString tag = q == 0 ? ", float" : q == 1 ? ", int" : ", bf16";
+        QTest::newRow(qPrintable("pointwise, column blocks" + tag)) << 0 << 96 << 96 << 28 << 3 << 1 << q;
+        QTest::newRow(qPrintable("pointwise, odd blocks" + tag)) << 0 << 96 << 40 << 28 << 3 << 1 << q;
+        QTest::newRow(qPrintable("pointwise, wide" + tag)) << 0 << 96 << 700 << 7 << 16 << 1 << q;
+        QTest::newRow(qPrintable("pointwise, one block" + tag)) << 0 << 96 << 24 << 4 << 2 << 1 << q;
+        QTest::newRow(qPrintable("pointwise, deep (3 chunks)" + tag)) << 0 << 600 << 21 << 4 << 5 << 1 << q;
+        QTest::newRow(qPrintable("pointwise, 7 outputs, 75 columns" + tag)) << 0 << 13 << 7 << 5 << 3 << 1 << q;
+        QTest::newRow(qPrintable("pointwise, 2 groups" + tag)) << 0 << 48 << 30 << 6 << 3 << 2 << q;
+        QTest::newRow(qPrintable("depthwise s1" + tag)) << 1 << 12 << 12 << 14 << 5 << 12 << q;
+        QTest::newRow(qPrintable("depthwise s2" + tag)) << 2 << 12 << 12 << 14 << 5 << 12 << q;
+        QTest::newRow(qPrintable("general 3x3" + tag)) << 3 << 16 << 24 << 20 << 4 << 1 << q;
+        QTest::newRow(qPrintable("dense" + tag)) << 4 << 50 << 64 << 1 << 9 << 1 << q;
     }
 }
 
 void TestKernels::epilogueEqualsSeparateSteps()
 {
     QFETCH(int, kind);
+    QFETCH(int, depth);
     QFETCH(int, channels);
     QFETCH(int, size);
     QFETCH(int, batch);
-    QFETCH(bool, quantized);
-    QRandomGenerator rng(uint32_t(kind * 1000 + channels));
+    QFETCH(int, groups);
+    QFETCH(int, quant);
+    QRandomGenerator rng(uint32_t(kind * 1000 + channels + depth));
     kernels::ConvShape s;
-    if (kind == 1 || kind == 2) {
+    const bool depthwise = kind == 1 || kind == 2;
+    if (depthwise) {
         s = depthwiseShape(channels, size, kind == 1 ? 1 : 2, 1, 3, 1);
     } else {
-        s.C = kind == 4 ? 50 : kind == 0 ? 96 : 16;
+        s.C = depth;
         s.K = channels;
+        s.groups = groups;
         s.H = s.W = s.OH = s.OW = size;
         if (kind == 3) {
             s.FY = s.FX = 3;
@@ -232,10 +270,12 @@ void TestKernels::epilogueEqualsSeparateSteps()
     ep.lo = 0;
     ep.hi = 6;
     ep.addend = addend.data();
-    if (quantized) {
+    if (quant == 1)
         ep.quant = {kernels::Quantizer::Kind::Int, 4, 0.37f, true, NumberFormat::FP32};
+    if (quant == 2)
+        ep.quant = {kernels::Quantizer::Kind::Float, 16, 0, false, NumberFormat::BF16};
+    if (quant != 0)
         ep.sumQuant = {kernels::Quantizer::Kind::Int, 8, 0.05f, false, NumberFormat::FP32};
-    }
     std::vector<float> fused(outSize), steps(outSize), scratch;
     const size_t plane = size_t(s.OH) * s.OW * batch; // one output channel of the batch (CNHW)
     if (kind == 4) {
@@ -243,26 +283,37 @@ void TestKernels::epilogueEqualsSeparateSteps()
         kernels::dense(s.C, s.K, batch, in.data(), w.data(), nullptr, steps.data());
     } else {
         kernels::conv2d(s, batch, in.data(), w.data(), ep, fused.data(), scratch);
-        // Depthwise sums the bias first; the GEMM kernels add it to the product.
-        kernels::conv2d(s, batch, in.data(), w.data(), s.groups > 1 ? bias.data() : nullptr, steps.data(), scratch);
+        if (kernels::usingAvx2() && !depthwise && quant != 2)
+            steps = sequentialFmaConv(s, batch, in, w);
+        else // depthwise sums the bias first; the GEMM kernels add it to the product
+            kernels::conv2d(s, batch, in.data(), w.data(), depthwise ? bias.data() : nullptr, steps.data(), scratch);
     }
     for (size_t k = 0; k < size_t(s.K); ++k) {
         float* v = steps.data() + k * plane;
         for (size_t j = 0; j < plane; ++j) {
-            if (s.groups == 1)
+            if (!depthwise)
                 v[j] += bias[k];
             v[j] = std::min(std::max(v[j], 0.0f), 6.0f);
         }
     }
-    if (quantized)
+    if (quant == 1)
         fakeQuantizeInt(steps.data(), outSize, 4, 0.37f, true);
+    if (quant == 2)
+        fakeQuantizeFloat(steps.data(), outSize, NumberFormat::BF16);
     for (size_t j = 0; j < outSize; ++j)
         steps[j] += addend[j];
-    if (quantized)
+    if (quant != 0)
         fakeQuantizeInt(steps.data(), outSize, 8, 0.05f, false);
-    QVERIFY(std::memcmp(fused.data(), steps.data(), outSize * sizeof(float)) == 0);
+    size_t firstDiff = 0;
+    while (firstDiff < outSize && std::memcmp(&fused[firstDiff], &steps[firstDiff], sizeof(float)) == 0)
+        ++firstDiff;
+    QVERIFY2(firstDiff == outSize, qPrintable(QString("output %1: fused %2, steps %3")
+                                                  .arg(firstDiff)
+                                                  .arg(double(firstDiff < outSize ? fused[firstDiff] : 0), 0, 'g', 9)
+                                                  .arg(double(firstDiff < outSize ? steps[firstDiff] : 0), 0, 'g', 9)));
     QVERIFY(std::count(fused.begin(), fused.end(), 0.0f) < long(outSize)); // not trivially zero
 }
+
 void TestKernels::denseMatchesNaive()
 {
     QRandomGenerator rng(3);
