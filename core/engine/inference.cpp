@@ -139,6 +139,10 @@ InferenceEngine::InferenceEngine(const Graph& graph, const NetworkWeights& weigh
                 w[k * per + j] = f.quantize(w[k * per + j], scale, false);
         }
     }
+    m_packed.resize(n); // packed once here rather than for every batch
+    for (size_t i = 0; i < n; ++i)
+        if (layers[i].kind == LayerKind::Conv2d)
+            m_packed[i] = kernels::packConvWeights(kernels::convShape(layers[i]), m_weight[i].data());
     m_quant = tensorQuantization(m_graph, m_precision);
     m_soleReader.assign(m_graph.tensors().size(), 0);
     for (size_t t = 0; t < m_soleReader.size(); ++t) {
@@ -367,7 +371,8 @@ void InferenceEngine::runLayer(int i, int batch, Workspace& ws, bool fused) cons
         }
         float* y = ws.at[size_t(out)];
         if (l.kind == LayerKind::Conv2d)
-            kernels::conv2d(kernels::convShape(l), batch, x, m_weight[i].data(), ep, y, ws.scratch);
+            kernels::conv2d(kernels::convShape(l), batch, x, m_weight[i].data(), ep, y, ws.scratch,
+                            m_packed[i].empty() ? nullptr : m_packed[i].data());
         else // the input is [features][batch]: from global pooling or a flatten
             kernels::dense(l.inShapes[0].c, l.outShape.c, batch, x, m_weight[i].data(), ep, y);
         return;

@@ -97,6 +97,7 @@ private:
     Graph m_graph;
     NetworkPrecision m_precision;
     std::vector<std::vector<float>> m_weight; // per layer: folded, quantized weights (MAC layers)
+    std::vector<std::vector<float>> m_packed; // per convolution: m_weight as the GEMM kernel reads it (or empty)
     std::vector<std::vector<float>> m_bias;   // per layer: folded biases (may be empty)
     std::vector<char> m_identity;             // per layer: batch-norm folded away
     std::vector<std::vector<float>> m_bnScale, m_bnShift; // unfolded batch-norm

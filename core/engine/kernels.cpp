@@ -6,7 +6,8 @@
 namespace poq::kernels {
 
 namespace generic {
-void conv2d(const ConvShape&, int, const float*, const float*, const Epilogue&, float*, std::vector<float>&);
+void conv2d(const ConvShape&, int, const float*, const float*, const Epilogue&, float*, std::vector<float>&,
+            const float*);
 void dense(int, int, int, const float*, const float*, const Epilogue&, float*);
 void maxPool(const ConvShape&, const float*, float*);
 void avgPool(const ConvShape&, const float*, float*);
@@ -18,7 +19,9 @@ void quantize(const Quantizer&, float*, size_t);
 } // namespace generic
 namespace avx2 {
 void conv2dBackward(const ConvShape&, const float*, const float*, const float*, float*, float*, std::vector<float>&);
-void conv2d(const ConvShape&, int, const float*, const float*, const Epilogue&, float*, std::vector<float>&);
+void conv2d(const ConvShape&, int, const float*, const float*, const Epilogue&, float*, std::vector<float>&,
+            const float*);
+std::vector<float> packConvWeights(const ConvShape&, const float*);
 void dense(int, int, int, const float*, const float*, const Epilogue&, float*);
 void quantize(const Quantizer&, float*, size_t);
 } // namespace avx2
@@ -58,9 +61,14 @@ ConvShape convShape(const Layer& l)
 void Quantizer::apply(float* v, size_t n) const { kAvx2 ? avx2::quantize(*this, v, n) : generic::quantize(*this, v, n); }
 
 void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const Epilogue& ep, float* out,
-            std::vector<float>& scratch)
+            std::vector<float>& scratch, const float* packed)
 {
-    kAvx2 ? avx2::conv2d(s, batch, in, w, ep, out, scratch) : generic::conv2d(s, batch, in, w, ep, out, scratch);
+    kAvx2 ? avx2::conv2d(s, batch, in, w, ep, out, scratch, packed) : generic::conv2d(s, batch, in, w, ep, out, scratch, nullptr);
+}
+
+std::vector<float> packConvWeights(const ConvShape& s, const float* w)
+{
+    return kAvx2 ? avx2::packConvWeights(s, w) : std::vector<float>();
 }
 
 void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const float* bias, float* out,

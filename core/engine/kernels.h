@@ -54,9 +54,13 @@ void conv2d(const ConvShape& s, const float* in, const float* w, const float* bi
 void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const float* bias, float* out,
             std::vector<float>& scratch);
 // The same with an epilogue (its bias replaces `bias`). The GEMM runs over blocks of columns that stay
-// in cache, each finished by the epilogue before it is stored.
+// in cache, each finished by the epilogue before it is stored. `packed`: packConvWeights(s, w), or null.
 void conv2d(const ConvShape& s, int batch, const float* in, const float* w, const Epilogue& epilogue, float* out,
-            std::vector<float>& scratch);
+            std::vector<float>& scratch, const float* packed = nullptr);
+// The weights of a GEMM convolution laid out as the AVX2 build's fused kernel reads them, for a caller
+// that runs the same weights many times (otherwise every call repacks them); empty where the running
+// kernels do not use it (the generic build, depthwise convolutions).
+std::vector<float> packConvWeights(const ConvShape& s, const float* w);
 void conv2dNaive(const ConvShape& s, const float* in, const float* w, const float* bias, float* out);
 // Backward for training: adds dL/dx into dx (when not null) and dL/dw into dw.
 void conv2dBackward(const ConvShape& s, const float* in, const float* w, const float* dy, float* dx, float* dw,

@@ -287,6 +287,12 @@ void TestKernels::epilogueEqualsSeparateSteps()
         kernels::dense(s.C, s.K, batch, in.data(), w.data(), nullptr, steps.data());
     } else {
         kernels::conv2d(s, batch, in.data(), w.data(), ep, fused.data(), scratch);
+        // Weights packed once beforehand (as the engine does) give the same result.
+        const std::vector<float> packed = kernels::packConvWeights(s, w.data());
+        QCOMPARE(packed.empty(), !kernels::usingAvx2() || depthwise);
+        std::vector<float> prepacked(outSize);
+        kernels::conv2d(s, batch, in.data(), w.data(), ep, prepacked.data(), scratch, packed.empty() ? nullptr : packed.data());
+        QVERIFY(std::memcmp(fused.data(), prepacked.data(), outSize * sizeof(float)) == 0);
         if (kernels::usingAvx2() && !depthwise && quant != 2)
             steps = sequentialFmaConv(s, batch, in, w);
         else // depthwise sums the bias first; the GEMM kernels add it to the product
