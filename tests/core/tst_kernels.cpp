@@ -136,10 +136,12 @@ void TestKernels::depthwiseMatchesNaive_data()
     QTest::addColumn<int>("batch");
     QTest::newRow("28 s1 3x3, 3 stacks") << 28 << 1 << 1 << 3 << 1 << 9;
     QTest::newRow("41 s1 3x3 odd") << 41 << 1 << 1 << 3 << 1 << 5;
-    QTest::newRow("8 s1 3x3 (narrowest flat)") << 8 << 1 << 1 << 3 << 1 << 3;
+    QTest::newRow("8 s1 3x3") << 8 << 1 << 1 << 3 << 1 << 3;
     QTest::newRow("9 s1 3x3") << 9 << 1 << 1 << 3 << 1 << 2;
     QTest::newRow("14 s1 3x3, last register overlaps") << 14 << 1 << 1 << 3 << 1 << 5;
-    QTest::newRow("7 s1 3x3 (padded planes)") << 7 << 1 << 1 << 3 << 1 << 4;
+    QTest::newRow("7 s1 3x3, registers span rows") << 7 << 1 << 1 << 3 << 1 << 4;
+    QTest::newRow("3 s1 3x3, one register per plane") << 3 << 1 << 1 << 3 << 1 << 3;
+    QTest::newRow("2 s1 3x3 (padded planes)") << 2 << 1 << 1 << 3 << 1 << 5;
     QTest::newRow("28 s2 3x3") << 28 << 2 << 1 << 3 << 1 << 7;
     QTest::newRow("29 s2 3x3 odd") << 29 << 2 << 1 << 3 << 1 << 4;
     QTest::newRow("30 s2 3x3 pad 0") << 30 << 2 << 0 << 3 << 1 << 3;
