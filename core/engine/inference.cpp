@@ -448,8 +448,8 @@ void InferenceEngine::runLayer(int i, int batch, Workspace& ws, bool fused) cons
 
 namespace {
 
-// Images per batch of the forward pass: wide enough that GEMMs amortise packing the weights, small
-// enough that a batch's activations stay in the caches. Batches start at fixed offsets, so every
+// Images per batch of the forward pass: wide enough for long GEMM rows (and for Eigen, where it runs,
+// to amortise packing the weights), small enough that a batch's activations stay in the caches. Batches start at fixed offsets, so every
 // image is computed the same way whatever the number of threads.
 constexpr int64_t kBatch = 16;
 
