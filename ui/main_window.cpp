@@ -15,6 +15,7 @@
 #include "session.h"
 #include "ui_resources.h"
 #include "util/atomic_file.h"
+#include "util/input_file.h"
 #include "util/version.h"
 
 #include <nlohmann/json.hpp>
@@ -330,7 +331,7 @@ bool MainWindow::openSession(const QString& path, QString* error)
 {
     QString message;
     try {
-        const Session s = sessionFromJson(QByteArray::fromStdString(readWholeFile(path.toStdString())), path);
+        const Session s = sessionFromJson(QByteArray::fromStdString(readInputFile(path.toStdString(), InputFileKind::Session)), path);
         // Check everything that can fail before changing anything.
         if (!s.networkIsFile && m_networkPanel->networkCombo()->findText(s.network) < 0)
             throw std::runtime_error(path.toStdString() + ": network: unknown network '" + s.network.toStdString() + "'");

@@ -6,6 +6,7 @@
 #include "hw/hardware_io.h"
 #include "hw/network_cost.h"
 #include "util/error.h"
+#include "util/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,12 +32,7 @@ QByteArray sessionToJson(const Session& s)
 Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
 {
     const std::string src = sourceName.toStdString();
-    json j;
-    try {
-        j = json::parse(bytes.toStdString());
-    } catch (const json::parse_error& e) {
-        throw InputError(src + ": malformed JSON at byte " + std::to_string(e.byte));
-    }
+    const json j = parseOrderedJson(std::string_view(bytes.constData(), size_t(bytes.size())), src);
     if (!j.is_object() || j.value("format", std::string()) != "poq-session")
         throw InputError(src + ": not a POQ Studio session (format must be \"poq-session\")");
     Session s;

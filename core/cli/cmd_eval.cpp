@@ -10,6 +10,7 @@
 #include "util/atomic_file.h"
 #include "graph/zoo.h"
 #include "util/error.h"
+#include "util/input_file.h"
 #include "util/resources.h"
 
 #include <CLI/CLI.hpp>
@@ -58,7 +59,7 @@ void runEval(const EvalOptions& o)
     const QuantStrategy s = QuantStrategy::parse(o.strategy);
     const Calibration calibration = parseCalibration(o.calibration);
     const std::string modelPath = o.model.empty() ? findModel(g.name(), o.width, s.name) : o.model;
-    const std::string modelBytes = readWholeFile(modelPath);
+    const std::string modelBytes = readInputFile(modelPath, InputFileKind::Model);
     const NetworkWeights weights = weightsFromModel(g, loadModelFile(modelPath), modelPath);
     const Dataset test = loadDataset(o.dataset, Split::Test);
     const std::string key = evalCacheKey(resolveNetwork(o.network), g.width(), s.name, calibration, o.calibrationImages,

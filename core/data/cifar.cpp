@@ -25,9 +25,10 @@ std::vector<std::string> batchFiles(Split split)
     return names;
 }
 
-void appendBatch(Dataset& ds, const std::string& path)
+} // namespace
+
+void appendCifarBatch(Dataset& ds, const std::string& bytes, const std::string& path)
 {
-    const std::string bytes = readDataFile(path);
     if (bytes.empty())
         throw InputError(path + ": empty file (no CIFAR-10 records)");
     if (bytes.size() % kRecordBytes != 0)
@@ -48,8 +49,6 @@ void appendBatch(Dataset& ds, const std::string& path)
     }
 }
 
-} // namespace
-
 Dataset loadCifar10(const std::string& folder, Split split)
 {
     Dataset ds;
@@ -59,7 +58,7 @@ Dataset loadCifar10(const std::string& folder, Split split)
     ds.height = ds.width = kSide;
     ds.classes = kClasses;
     for (const std::string& name : batchFiles(split))
-        appendBatch(ds, folder + "/" + name);
+        appendCifarBatch(ds, readDataFile(folder + "/" + name), folder + "/" + name);
     return ds;
 }
 

@@ -31,8 +31,15 @@ const char* splitName(Split split); // "train" / "test"
 // <folder>/{train-images-idx3-ubyte,train-labels-idx1-ubyte,t10k-...}[.gz]; the .gz is preferred.
 Dataset loadFashionMnist(const std::string& folder, Split split);
 
+// The same from the (decompressed) bytes of the two IDX files; the paths start error messages.
+Dataset parseFashionMnist(const std::string& images, const std::string& labels, const std::string& imagesPath,
+                          const std::string& labelsPath);
+
 // <folder>/data_batch_1.bin .. data_batch_5.bin (train) or test_batch.bin (test).
 Dataset loadCifar10(const std::string& folder, Split split);
+
+// Appends the records of one CIFAR-10 batch file's bytes to `ds`.
+void appendCifarBatch(Dataset& ds, const std::string& bytes, const std::string& sourceName);
 
 // "fashion-mnist" (the Debian folder) or a folder, recognized by the files it holds.
 Dataset loadDataset(const std::string& nameOrFolder, Split split);

@@ -1,8 +1,8 @@
 // gzip decompression through zlib's inflate on an in-memory buffer (the files are tens of MB).
 #include "data/gzip.h"
 
-#include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/input_file.h"
 
 #include <zlib.h>
 
@@ -38,7 +38,8 @@ struct Inflater {
 
 } // namespace
 
-std::string gunzip(std::string_view compressed, const std::string& sourceName, size_t maxBytes)
+std::string gunzip(std::string_view compressed, const std::string& sourceName, size_t maxBytes,
+                   const std::string& overLimitMessage)
 {
     if (!hasGzipMagic(compressed))
         throw InputError(sourceName + ": not a gzip file (no 1f 8b signature)");
@@ -54,8 +55,10 @@ std::string gunzip(std::string_view compressed, const std::string& sourceName, s
         const size_t inChunk = std::min<size_t>(compressed.size() - consumed, size_t(1) << 30);
         if (produced == out.size()) {
             if (out.size() >= maxBytes)
-                throw InputError(sourceName + ": decompresses to more than " + std::to_string(maxBytes)
-                                 + " bytes (limit)");
+                throw InputError(sourceName + ": "
+                                 + (overLimitMessage.empty() ? "decompresses to more than " + std::to_string(maxBytes)
+                                                                   + " bytes (limit)"
+                                                             : overLimitMessage));
             out.resize(std::min(maxBytes, out.size() * 2));
         }
         const size_t outChunk = std::min<size_t>(out.size() - produced, size_t(1) << 30);
@@ -92,24 +95,43 @@ std::string gunzip(std::string_view compressed, const std::string& sourceName, s
     return out;
 }
 
+std::string gunzipPrefix(std::string_view compressed, size_t prefixBytes, const std::string& sourceName)
+{
+    if (!hasGzipMagic(compressed))
+        throw InputError(sourceName + ": not a gzip file (no 1f 8b signature)");
+    Inflater inf;
+    if (!inf.ok)
+        throw InputError(sourceName + ": cannot start zlib inflate");
+    std::string out(prefixBytes, '\0');
+    size_t produced = 0, consumed = 0;
+    while (produced < prefixBytes) {
+        const size_t inChunk = std::min<size_t>(compressed.size() - consumed, size_t(1) << 30);
+        inf.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data() + consumed));
+        inf.zs.avail_in = uInt(inChunk);
+        inf.zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
+        inf.zs.avail_out = uInt(prefixBytes - produced);
+        const int rc = inflate(&inf.zs, Z_NO_FLUSH);
+        consumed += inChunk - inf.zs.avail_in;
+        produced = prefixBytes - inf.zs.avail_out;
+        if (rc == Z_STREAM_END) {
+            const std::string_view rest = compressed.substr(consumed);
+            if (rest.empty() || !hasGzipMagic(rest))
+                break; // short data, or damage that the full read reports
+            inflateReset(&inf.zs);
+            continue;
+        }
+        if (rc != Z_OK)
+            break; // errors and truncation are reported by the full read
+    }
+    out.resize(produced);
+    return out;
+}
+
+bool isGzipName(const std::string& path) { return endsWith(path, ".gz"); }
+
 std::string readDataFile(const std::string& path, size_t maxBytes)
 {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status))
-        throw InputError(path + ": file not found");
-    if (!std::filesystem::is_regular_file(status))
-        throw InputError(path + ": not a regular file");
-    const auto sizeBytes = std::filesystem::file_size(path, ec);
-    if (!ec && sizeBytes > maxBytes)
-        throw InputError(path + ": " + std::to_string(sizeBytes) + " bytes is above the "
-                         + std::to_string(maxBytes) + "-byte limit");
-    std::string bytes;
-    try {
-        bytes = readWholeFile(path);
-    } catch (const InputError& e) {
-        throw InputError(path + ": " + e.what());
-    }
+    const std::string bytes = readInputFile(path, InputFileKind::DataFile);
     return endsWith(path, ".gz") ? gunzip(bytes, path, maxBytes) : bytes;
 }
 

@@ -13,8 +13,16 @@ namespace poq {
 inline constexpr size_t kMaxDecompressedBytes = size_t(1) << 30;
 
 // Decompresses one or more concatenated gzip members. `sourceName` starts every error message.
+// Output beyond maxBytes is refused with `overLimitMessage` (default: "decompresses to more than N bytes").
 std::string gunzip(std::string_view compressed, const std::string& sourceName,
-                   size_t maxBytes = kMaxDecompressedBytes);
+                   size_t maxBytes = kMaxDecompressedBytes, const std::string& overLimitMessage = {});
+
+// The first prefixBytes decompressed bytes (fewer when the data is shorter or damaged; the full
+// read reports the damage), inflating no more than that: headers are checked before a bomb inflates.
+std::string gunzipPrefix(std::string_view compressed, size_t prefixBytes, const std::string& sourceName);
+
+// Whether `path` names a gzip file (by its ".gz" suffix, as the datasets are named).
+bool isGzipName(const std::string& path);
 
 // The contents of `path`, decompressed when the name ends in ".gz". Throws InputError naming the path.
 std::string readDataFile(const std::string& path, size_t maxBytes = kMaxDecompressedBytes);

@@ -4,6 +4,7 @@
 #include "data/gzip.h"
 
 #include "util/error.h"
+#include "util/input_file.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -75,15 +76,35 @@ void checkPayload(const std::string& bytes, size_t headerBytes, uint64_t expecte
         throw InputError(path + ": " + std::to_string(have - expected) + " stray bytes after the " + what);
 }
 
+// The IDX file at `path`, decompressed when gzipped. The header (magic and dimensions, in the first
+// bytes) is checked before the rest is inflated, and the payload is never inflated beyond what the
+// header promises: a small "gzip bomb" is refused after 16 bytes of output.
+std::string readIdxFile(const std::string& path, uint32_t magic, uint64_t bytesPerItem)
+{
+    const size_t headerBytes = 4 + 4 * (magic & 0xff);
+    if (!isGzipName(path))
+        return readInputFileBounded(path, size_t(kMaxDecompressedBytes), "dataset file");
+    const std::string compressed = readInputFile(path, InputFileKind::DataFile);
+    std::string header = gunzipPrefix(compressed, headerBytes, path);
+    if (header.size() < headerBytes)
+        header = gunzip(compressed, path, headerBytes); // short or damaged: let the full read say which
+    const std::vector<uint32_t> dims = readIdxHeader(header, path, magic);
+    const uint64_t expected = headerBytes + uint64_t(dims[0]) * bytesPerItem;
+    if (expected > kMaxDecompressedBytes)
+        throw InputError(path + ": the header promises " + std::to_string(dims[0]) + " items ("
+                         + humanBytes(double(expected)) + "), above the " + humanBytes(double(kMaxDecompressedBytes))
+                         + " limit for a dataset file");
+    return gunzip(compressed, path, size_t(expected),
+                  "stray bytes after the " + std::string(bytesPerItem == 1 ? "labels" : "pixels")
+                      + " (the data decompresses to more than the " + std::to_string(expected)
+                      + " bytes its header promises)");
+}
+
 } // namespace
 
-Dataset loadFashionMnist(const std::string& folder, Split split)
+Dataset parseFashionMnist(const std::string& images, const std::string& labels, const std::string& imagesPath,
+                          const std::string& labelsPath)
 {
-    const std::string prefix = split == Split::Train ? "train" : "t10k";
-    const std::string imagesPath = findIdxFile(folder, prefix + "-images-idx3-ubyte");
-    const std::string labelsPath = findIdxFile(folder, prefix + "-labels-idx1-ubyte");
-
-    const std::string images = readDataFile(imagesPath);
     const std::vector<uint32_t> dims = readIdxHeader(images, imagesPath, kImagesMagic);
     if (dims[1] != kSide || dims[2] != kSide)
         throw InputError(imagesPath + ": wrong dimensions " + std::to_string(dims[1]) + "x" + std::to_string(dims[2])
@@ -93,7 +114,6 @@ Dataset loadFashionMnist(const std::string& folder, Split split)
         throw InputError(imagesPath + ": holds no images");
     checkPayload(images, 16, count * kSide * kSide, imagesPath, "pixels");
 
-    const std::string labels = readDataFile(labelsPath);
     const uint64_t labelCount = readIdxHeader(labels, labelsPath, kLabelsMagic)[0];
     if (labelCount != count)
         throw InputError(labelsPath + ": count mismatch: " + std::to_string(labelCount) + " labels for "
@@ -102,7 +122,6 @@ Dataset loadFashionMnist(const std::string& folder, Split split)
 
     Dataset ds;
     ds.name = "fashion-mnist";
-    ds.source = folder;
     ds.channels = 1;
     ds.height = ds.width = kSide;
     ds.classes = kClasses;
@@ -112,6 +131,18 @@ Dataset loadFashionMnist(const std::string& folder, Split split)
         if (ds.labels[i] >= kClasses)
             throw InputError(labelsPath + ": label " + std::to_string(ds.labels[i]) + " of image "
                              + std::to_string(i) + " is not below the 10 classes");
+    return ds;
+}
+
+Dataset loadFashionMnist(const std::string& folder, Split split)
+{
+    const std::string prefix = split == Split::Train ? "train" : "t10k";
+    const std::string imagesPath = findIdxFile(folder, prefix + "-images-idx3-ubyte");
+    const std::string labelsPath = findIdxFile(folder, prefix + "-labels-idx1-ubyte");
+    const std::string images = readIdxFile(imagesPath, kImagesMagic, uint64_t(kSide) * kSide);
+    const std::string labels = readIdxFile(labelsPath, kLabelsMagic, 1);
+    Dataset ds = parseFashionMnist(images, labels, imagesPath, labelsPath);
+    ds.source = folder;
     return ds;
 }
 

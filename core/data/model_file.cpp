@@ -2,14 +2,17 @@
 // against the file before a byte is read, and the tensors must tile the data section exactly.
 #include "data/model_file.h"
 
-#include "data/gzip.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/display_text.h"
+#include "util/input_file.h"
+#include "util/json_text.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <functional>
 #include <set>
 #include <tuple>
@@ -53,7 +56,7 @@ float readFloatLe(const char* p)
     return std::bit_cast<float>(bits);
 }
 
-uint64_t readU64Le(const std::string& bytes)
+uint64_t readU64Le(std::string_view bytes)
 {
     uint64_t v = 0;
     for (int k = 0; k < 8; ++k)
@@ -122,15 +125,10 @@ struct DuplicateKeyFinder {
     }
 };
 
-json parseHeader(const std::string& text, const std::string& path)
+json parseHeader(std::string_view text, const std::string& path)
 {
     DuplicateKeyFinder finder;
-    json header;
-    try {
-        header = json::parse(text, std::ref(finder));
-    } catch (const json::parse_error& e) {
-        throw InputError(path + ": malformed JSON header at byte " + std::to_string(e.byte));
-    }
+    const json header = parseJson(text, path + ": JSON header", std::ref(finder));
     if (!finder.duplicate.empty() && finder.duplicateDepth <= 1)
         throw InputError(path + ": tensor '" + finder.duplicate + "': name used twice");
     if (!finder.duplicate.empty())
@@ -276,9 +274,10 @@ void saveModelFile(const ModelFile& model, const std::string& path)
     writeFileAtomically(path, file);
 }
 
-ModelFile loadModelFile(const std::string& path)
+ModelFile loadModelFile(const std::string& path) { return parseModelFile(readInputFile(path, InputFileKind::Model), path); }
+
+ModelFile parseModelFile(std::string_view bytes, const std::string& path)
 {
-    const std::string bytes = readDataFile(path);
     if (bytes.size() < 8)
         throw InputError(path + ": truncated: " + std::to_string(bytes.size())
                          + " bytes, shorter than the 8-byte header length");

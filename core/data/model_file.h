@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,5 +46,7 @@ void saveModelFile(const ModelFile& model, const std::string& path);
 // Tensors come back in the order of their data (which is the saved order). Throws InputError naming
 // the path and the tensor or field for every defect.
 ModelFile loadModelFile(const std::string& path);
+// The same from the bytes of a file; `sourceName` starts every error message.
+ModelFile parseModelFile(std::string_view bytes, const std::string& sourceName);
 
 } // namespace poq

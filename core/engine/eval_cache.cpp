@@ -5,6 +5,8 @@
 
 #include "graph/network_io.h"
 #include "util/atomic_file.h"
+#include "util/input_file.h"
+#include "util/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -61,7 +63,7 @@ namespace {
 std::optional<EvalResult> readResult(const std::string& file)
 {
     try {
-        const auto j = nlohmann::json::parse(readWholeFile(file));
+        const auto j = parseJson(readInputFile(file, InputFileKind::CacheEntry), file);
         EvalResult r;
         r.images = j.at("images").get<int64_t>();
         r.correct = j.at("correct").get<int64_t>();

@@ -7,6 +7,7 @@
 #include "engine/inference.h"
 #include "graph/zoo.h"
 #include "util/atomic_file.h"
+#include "util/input_file.h"
 #include "util/resources.h"
 
 #include <filesystem>
@@ -80,7 +81,7 @@ std::vector<std::string> measureAccuracies(std::vector<DesignPoint>& points, con
         }
         if (!r) {
             const Graph g = Graph::build(network, p.width);
-            const std::string bytes = readWholeFile(*model);
+            const std::string bytes = readInputFile(*model, InputFileKind::Model);
             const auto test = dataset(datasetName, Split::Test);
             const std::string key = evalCacheKey(network, g.width(), p.strategy, Calibration::MinMax, 256, 0, bytes, *test);
             r = loadCachedEval(key);

@@ -218,6 +218,11 @@ NetworkWeights weightsFromModel(const Graph& g, const ModelFile& model, const st
         if (t->shape != p.shape)
             throw InputError(src + ": tensor '" + p.name + "' has shape " + shapeText(t->shape) + ", the network needs "
                              + shapeText(p.shape));
+        for (size_t i = 0; i < t->values.size(); ++i)
+            if (!std::isfinite(t->values[i]))
+                throw InputError(src + ": tensor '" + p.name + "': value " + std::to_string(i) + " is "
+                                 + (std::isnan(t->values[i]) ? "NaN" : "infinite")
+                                 + " (weights must be finite numbers)");
         w.tensors[p.name] = t->values;
         used.insert(p.name);
     }

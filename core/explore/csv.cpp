@@ -3,6 +3,7 @@
 
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/input_file.h"
 
 #include <charconv>
 #include <cmath>
@@ -130,7 +131,7 @@ void writeSweepCsv(const std::vector<DesignPoint>& points, const std::string& pa
     writeFileAtomically(path, sweepToCsv(points));
 }
 
-std::vector<DesignPoint> readSweepCsv(const std::string& path) { return parseSweepCsv(readWholeFile(path), path); }
+std::vector<DesignPoint> readSweepCsv(const std::string& path) { return parseSweepCsv(readInputFile(path, InputFileKind::SweepCsv), path); }
 
 std::vector<DesignPoint> parseSweepCsv(const std::string& text, const std::string& src)
 {

@@ -7,6 +7,7 @@
 #include "hw/hw_params.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/input_file.h"
 
 #include <tbb/parallel_for.h>
 
@@ -24,7 +25,7 @@ std::string canonicalStrategy(const std::string& name) { return QuantStrategy::p
 
 } // namespace
 
-AccuracyTable AccuracyTable::loadCsv(const std::string& path) { return parseCsv(readWholeFile(path), path); }
+AccuracyTable AccuracyTable::loadCsv(const std::string& path) { return parseCsv(readInputFile(path, InputFileKind::AccuracyCsv), path); }
 
 AccuracyTable AccuracyTable::parseCsv(const std::string& text, const std::string& src)
 {

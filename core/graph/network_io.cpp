@@ -3,6 +3,7 @@
 
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/input_file.h"
 
 #include <array>
 #include <filesystem>
@@ -26,7 +27,7 @@ NetworkSpec loadNetworkFile(const std::string& path)
     for (const NetworkFormat& f : kFormats)
         if (ext == f.extension)
             format = &f;
-    const std::string contents = readWholeFile(path);
+    const std::string contents = readInputFile(path, InputFileKind::NetworkJson);
     try {
         return format->parse(contents, path);
     } catch (const InputError& e) {

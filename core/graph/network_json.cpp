@@ -5,6 +5,7 @@
 
 #include "graph/graph.h"
 #include "util/error.h"
+#include "util/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -155,12 +156,7 @@ LayerSpec readLayer(const json& j, int index, const std::string& previous)
 
 NetworkSpec parseNetworkJson(const std::string& contents, const std::string& sourceName)
 {
-    json doc;
-    try {
-        doc = json::parse(contents);
-    } catch (const json::parse_error& e) {
-        throw InputError(sourceName + ": malformed JSON at byte " + std::to_string(e.byte));
-    }
+    const json doc = parseOrderedJson(contents, sourceName);
     if (!doc.is_object())
         throw InputError(sourceName + ": a network file must hold a JSON object");
     if (auto f = doc.find("format"); f != doc.end() && (!f->is_string() || *f != kFormatTag))

@@ -6,6 +6,9 @@
 #include "hw/hw_params.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/display_text.h"
+#include "util/input_file.h"
+#include "util/json_text.h"
 #include "util/resources.h"
 
 #include <nlohmann/json.hpp>
@@ -72,12 +75,7 @@ std::vector<std::string> hardwarePresets()
 
 Hardware parseHardwareJson(const std::string& contents, const std::string& src)
 {
-    json doc;
-    try {
-        doc = json::parse(contents);
-    } catch (const json::parse_error& e) {
-        throw InputError(src + ": malformed JSON at byte " + std::to_string(e.byte));
-    }
+    const json doc = parseOrderedJson(contents, src);
     if (!doc.is_object())
         throw InputError(src + ": a hardware file must hold a JSON object");
     if (auto f = doc.find("format"); f != doc.end() && (!f->is_string() || *f != "poq-hardware"))
@@ -168,17 +166,19 @@ void saveHardwareFile(const Hardware& hw, const std::string& path) { writeFileAt
 Hardware loadHardware(const std::string& presetOrPath)
 {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(presetOrPath, ec))
-        return parseHardwareJson(readWholeFile(presetOrPath), presetOrPath);
     const std::vector<std::string> presets = hardwarePresets();
-    if (std::find(presets.begin(), presets.end(), presetOrPath) != presets.end()) {
+    const bool preset = std::find(presets.begin(), presets.end(), presetOrPath) != presets.end();
+    // An existing path is a file, whatever it is (a directory or FIFO is refused by the reader).
+    if (std::filesystem::exists(std::filesystem::symlink_status(presetOrPath, ec)) && (!preset || presetOrPath.find('/') != std::string::npos))
+        return parseHardwareJson(readInputFile(presetOrPath, InputFileKind::HardwareJson), presetOrPath);
+    if (preset) {
         const std::string path = resourcePath("hardware/" + presetOrPath + ".json");
-        return parseHardwareJson(readWholeFile(path), path);
+        return parseHardwareJson(readInputFile(path, InputFileKind::HardwareJson), path);
     }
     std::string names;
     for (const std::string& n : presets)
         names += (names.empty() ? "" : ", ") + n;
-    throw InputError("hardware: '" + presetOrPath + "' is neither a preset (" + (names.empty() ? "none found" : names)
+    throw InputError("hardware: '" + echo(presetOrPath) + "' is neither a preset (" + (names.empty() ? "none found" : names)
                      + ") nor a readable hardware file");
 }
 

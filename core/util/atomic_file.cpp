@@ -49,16 +49,4 @@ void writeFileAtomically(const std::string& path, std::string_view contents)
     }
 }
 
-std::string readWholeFile(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw InputError("cannot read '" + path + "': " + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad())
-        throw InputError("cannot read '" + path + "': read error");
-    return ss.str();
-}
-
 } // namespace poq

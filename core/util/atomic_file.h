@@ -10,7 +10,6 @@ namespace poq {
 // Throws InputError naming the path when the file cannot be written.
 void writeFileAtomically(const std::string& path, std::string_view contents);
 
-// Reads a whole file; throws InputError naming the path when it cannot be read.
-std::string readWholeFile(const std::string& path);
+// Reading is in util/input_file.h (bounded, regular files only).
 
 } // namespace poq

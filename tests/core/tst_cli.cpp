@@ -84,7 +84,7 @@ void TestCli::exitCodes_data()
     QTest::newRow("sweep duplicate accuracy") << QStringList{"sweep", "mobilenetv2", "--widths", "0.5", "--strategies", "int8", "--accuracy", POQ_TEST_DATA_DIR "/explore/duplicate.csv", "--out", "/tmp/x.csv"}
                                               << 2 << "duplicate.csv:3: duplicate of line 2";
     QTest::newRow("compare missing file") << QStringList{"compare", "/nonexistent.csv", "--baseline", "fp16", "--candidate", "int8"}
-                                          << 2 << "cannot read '/nonexistent.csv'";
+                                          << 2 << "/nonexistent.csv: file not found";
     QTest::newRow("compare bad csv") << QStringList{"compare", POQ_TEST_DATA_DIR "/explore/accuracy.csv", "--baseline", "fp16", "--candidate", "int8"}
                                      << 2 << "missing column 'energy_pj'";
     QTest::newRow("plot bad axis") << QStringList{"plot", POQ_TEST_DATA_DIR "/explore/accuracy.csv", "--out", "/tmp/p.svg", "--x", "watts"}

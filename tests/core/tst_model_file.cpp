@@ -136,7 +136,7 @@ void TestModelFile::badFiles_data()
         << "header length 1000 runs past the end of the";
     QTest::newRow("absurd header length") << safetensors("{}", {}, qint64(1) << 40)
         << "header length 1099511627776 is absurd (limit 100000000 bytes)";
-    QTest::newRow("bad JSON") << safetensors("{\"w\":{", {}) << "malformed JSON header at byte";
+    QTest::newRow("bad JSON") << safetensors("{\"w\":{", {}) << "JSON header: malformed JSON at byte";
     QTest::newRow("header not an object") << safetensors("[1,2]", {}) << "the JSON header must be an object";
     QTest::newRow("dtype F16") << safetensors(R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", floatBytes(1))
         << "tensor 'w': dtype: 'F16' is not supported (F32, I8, U8)";

@@ -138,7 +138,7 @@ void TestNetworkIo::missingFile()
         loadNetworkFile("/nonexistent/net.json");
         QFAIL("expected an InputError");
     } catch (const InputError& e) {
-        QVERIFY(QString(e.what()).contains("cannot read '/nonexistent/net.json'"));
+        QVERIFY(QString(e.what()).contains("/nonexistent/net.json: file not found"));
     }
     QVERIFY_THROWS_EXCEPTION(InputError, resolveNetwork("no-such-network"));
 }
