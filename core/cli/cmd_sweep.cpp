@@ -75,12 +75,15 @@ void runSweep(const SweepOptions& o)
             throw InputError("accuracy: no trained model for any point of " + sweep.network()
                              + " in the resources (models/<network>_w<width>_<strategy>.safetensors); "
                                "use none or an accuracy CSV");
+        std::vector<std::string> lines;
         for (const std::string& m : missing)
-            std::cerr << "poq: warning: no trained model for " << m << "; its accuracy is left empty\n";
+            lines.push_back("no trained model for " + m + "; its accuracy is left empty");
+        for (const std::string& line : summarizeWarnings(lines))
+            std::cerr << "poq: warning: " << line << "\n";
         markPareto(points);
     } else if (table) {
         applyAccuracy(points, *table);
-        for (const std::string& w : table->unmatched(points))
+        for (const std::string& w : summarizeWarnings(table->unmatched(points)))
             std::cerr << "poq: warning: " << w << "\n";
     } else {
         markPareto(points);
