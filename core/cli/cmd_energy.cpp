@@ -1,6 +1,7 @@
 // `poq energy NETWORK --width W --strategy S [--hw PRESET|FILE] [--set KEY=VALUE]...
 //  [--objective energy|latency|edp] [--json|--csv]`: per-layer energy with the searched mappings.
 #include "cli/cli.h"
+#include "util/display_text.h"
 #include "cli/options.h"
 #include "graph/width.h"
 
@@ -110,7 +111,7 @@ void runEnergy(const EnergyOptions& o)
         row(cost.total, "");
         return;
     }
-    std::cout << g.name() << " at width " << g.width() << ", strategy " << s.name << ", hardware " << hw.name
+    std::cout << escapeControls(g.name()) << " at width " << g.width() << ", strategy " << s.name << ", hardware " << hw.name
               << ", objective " << objectiveName(objective) << " (energies in nJ)\n";
     TextTable table({"layer", "kind", "energy", "MAC", "RF", "SRAM", "DRAM", "other", "DRAM kbit", "cycles", "mapping"},
                     {false, false, true, true, true, true, true, true, true, true, false});

@@ -1,5 +1,6 @@
 // `poq info NETWORK [--width W] [--json]`: the per-layer table of a network at one width.
 #include "cli/cli.h"
+#include "util/display_text.h"
 #include "cli/options.h"
 #include "graph/width.h"
 
@@ -49,7 +50,7 @@ void runInfo(const InfoOptions& o)
         return;
     }
     std::ostringstream head;
-    head << g.name() << " at width " << g.width() << ", input "
+    head << escapeControls(g.name()) << " at width " << g.width() << ", input "
          << g.tensor(g.inputTensors().at(0)).shape.str() << "\n";
     TextTable table({"#", "name", "kind", "output", "MACs", "params", "residual"},
                     {true, false, false, false, true, true, false});
