@@ -108,10 +108,10 @@ std::vector<int> topologicalOrder(const NetworkSpec& spec, const std::unordered_
     return order;
 }
 
-std::string countText(int64_t v)
+std::string countText(double v)
 {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", double(v));
+    std::snprintf(buf, sizeof buf, "%.3g", v);
     return buf;
 }
 
@@ -122,15 +122,22 @@ void checkCounts(const Layer& layer, int64_t totalMacs, int64_t totalParams, con
                                                       {"parameters", layer.params},
                                                       {"element-wise operations", layer.elementwiseOps},
                                                       {"output elements", layer.outShape.elements()}};
-    for (const auto& [what, v] : counts)
-        if (v < 0 || v > kMaxCount)
-            fail(layerLabel(spec), std::string(what) + ": " + countText(v) + " is above the limit of 2^53 ("
-                                       + countText(kMaxCount) + ")");
+    for (const auto& [what, v] : counts) {
+        if (v >= 0 && v <= kMaxCount)
+            continue;
+        double shown = double(v);
+        if (layer.loopNest && layer.macs == v) { // a saturated product: show the true count
+            const LoopNest& n = *layer.loopNest;
+            shown = double(n.G) * n.K * n.C * n.OY * n.OX * n.FY * n.FX;
+        }
+        fail(layerLabel(spec), std::string(what) + ": " + countText(shown) + " is above the limit of 2^53 ("
+                                   + countText(double(kMaxCount)) + ")");
+    }
     if (totalMacs > kMaxCount - layer.macs)
-        fail(layerLabel(spec), "MACs: the network's total exceeds the limit of 2^53 (" + countText(kMaxCount) + ")");
+        fail(layerLabel(spec), "MACs: the network's total exceeds the limit of 2^53 (" + countText(double(kMaxCount)) + ")");
     if (totalParams > kMaxCount - layer.params)
         fail(layerLabel(spec),
-             "parameters: the network's total exceeds the limit of 2^53 (" + countText(kMaxCount) + ")");
+             "parameters: the network's total exceeds the limit of 2^53 (" + countText(double(kMaxCount)) + ")");
 }
 
 } // namespace
