@@ -1,6 +1,7 @@
 // The plot command lives in the UI library because it draws with the window's plot class.
 #include "cli_plot.h"
 
+#include "cli/options.h"
 #include "explore/csv.h"
 #include "plots/frontier_plot.h"
 #include "util/error.h"
@@ -28,8 +29,6 @@ struct PlotOptions {
 void runPlot(const PlotOptions& o)
 {
     const CostAxis axis = parseCostAxis(o.x);
-    if (o.width < 100 || o.width > 8000 || o.height < 100 || o.height > 8000)
-        throw InputError("--size: width and height must be in 100..8000 pixels");
     const std::vector<DesignPoint> points = readSweepCsv(o.file);
     if (points.empty())
         throw InputError(o.file + ": no design points");
@@ -61,8 +60,8 @@ void addPlotCommand(CLI::App& app)
     sub->add_option("FILE", o->file, "Sweep CSV written by poq sweep")->required();
     sub->add_option("--out", o->out, "Output file: .svg, .png or .pdf")->required();
     sub->add_option("--x", o->x, "Cost axis: energy, latency, edp, macs, bops or size")->capture_default_str();
-    sub->add_option("--width", o->width, "Width in pixels")->capture_default_str();
-    sub->add_option("--height", o->height, "Height in pixels")->capture_default_str();
+    cli::addRangedOption(sub, "--width", o->width, 100, 8000, "Width in pixels")->capture_default_str();
+    cli::addRangedOption(sub, "--height", o->height, 100, 8000, "Height in pixels")->capture_default_str();
     sub->callback([o] { runPlot(*o); });
 }
 

@@ -5,6 +5,8 @@
 #include "graph/width.h"
 #include "hw/hardware_io.h"
 #include "hw/network_cost.h"
+#include "explore/sweep.h"
+#include "util/display_text.h"
 #include "util/error.h"
 #include "util/json_text.h"
 
@@ -46,6 +48,8 @@ Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
         }
         s.width = j.value("width", 1.0);
         checkWidth(s.width);
+        if (j.at("widths").size() > kMaxListItems || j.at("strategies").size() > kMaxListItems)
+            throw InputError("widths, strategies: more than " + std::to_string(kMaxListItems) + " values");
         s.widths = j.at("widths").get<std::vector<double>>();
         for (double w : s.widths)
             checkWidth(w);
@@ -60,7 +64,8 @@ Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
         const std::string what = e.what();
         throw InputError(what.rfind(src, 0) == 0 ? what : src + ": " + what);
     } catch (const json::exception& e) {
-        throw InputError(src + ": " + e.what());
+        // The library's message names the field's type, never the (unbounded) value.
+        throw InputError(src + ": " + messageLine(e.what(), 200));
     }
     return s;
 }

@@ -2,6 +2,7 @@
 // (0 success, 1 runtime failure, 2 bad input or usage).
 #include "cli/cli.h"
 
+#include "util/display_text.h"
 #include "util/error.h"
 #include "util/resources.h"
 #include "util/version.h"
@@ -18,15 +19,8 @@ const CommandSetup kCoreCommands[] = {addNetworksCommand, addInfoCommand, addHwC
                                        addSweepCommand, addCompareCommand, addEvalCommand,
                                        addTrainCommand};
 
-std::string oneLine(std::string s)
-{
-    for (char& c : s)
-        if (c == '\n')
-            c = ' ';
-    while (!s.empty() && s.back() == ' ')
-        s.pop_back();
-    return s;
-}
+// Every message is one line with control characters escaped and a bounded length.
+std::string oneLine(const std::string& s) { return messageLine(s); }
 
 } // namespace
 
@@ -52,7 +46,7 @@ int run(int argc, char** argv, const std::vector<CommandSetup>& extraCommands)
             names += (names.empty() ? "" : ", ") + sub->get_name();
         }
         if (!known) {
-            std::cerr << "poq: unknown command '" << argv[1] << "' (allowed: " << names << ")\n";
+            std::cerr << "poq: unknown command '" << echo(argv[1]) << "' (allowed: " << names << ")\n";
             return 2;
         }
     }

@@ -1,6 +1,8 @@
 // `poq compare FILE.csv --baseline S --candidate S [--at-accuracy A] [--at-energy E] [--json]`:
 // iso-accuracy energy ratio, iso-energy accuracy gain, optimal ranges and proxy disagreement.
 #include "cli/cli.h"
+#include "cli/options.h"
+#include "graph/width.h"
 
 #include "explore/csv.h"
 #include "explore/pareto.h"
@@ -46,11 +48,8 @@ void runCompare(const CompareOptions& o)
     const Comparison c = compareStrategies(points, baseline, candidate);
     const Frontier fb = strategyFrontier(points, baseline), fc = strategyFrontier(points, candidate);
     std::optional<double> ratioAt, gainAt;
-    if (o.atAccuracy >= 0) {
-        if (o.atAccuracy > 1)
-            throw InputError("--at-accuracy: must be a fraction in 0..1, got " + fmt("%g", o.atAccuracy));
+    if (o.atAccuracy >= 0) // the option's range check refuses negative values and NaN
         ratioAt = energyRatioAt(fb, fc, o.atAccuracy);
-    }
     if (o.atEnergy >= 0)
         gainAt = accuracyGainAt(fb, fc, o.atEnergy);
     const std::vector<OptimalRange> ranges = optimalRanges(points);
@@ -135,8 +134,8 @@ void addCompareCommand(CLI::App& app)
     sub->add_option("FILE", o->file, "Sweep CSV written by poq sweep")->required();
     sub->add_option("--baseline", o->baseline, "Baseline strategy, e.g. fp16")->required();
     sub->add_option("--candidate", o->candidate, "Candidate strategy, e.g. int8")->required();
-    sub->add_option("--at-accuracy", o->atAccuracy, "Also report the energy ratio at this accuracy (0..1)");
-    sub->add_option("--at-energy", o->atEnergy, "Also report the accuracy gain at this energy (pJ)");
+    addRangedOption(sub, "--at-accuracy", o->atAccuracy, 0, 1, "Also report the energy ratio at this accuracy (a fraction)");
+    addRangedOption(sub, "--at-energy", o->atEnergy, 1e-6, 1e30, "Also report the accuracy gain at this energy (pJ)");
     sub->add_flag("--json", o->json, "Print JSON");
     sub->callback([o] { runCompare(*o); });
 }

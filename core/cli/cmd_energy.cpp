@@ -1,6 +1,9 @@
 // `poq energy NETWORK --width W --strategy S [--hw PRESET|FILE] [--set KEY=VALUE]...
 //  [--objective energy|latency|edp] [--json|--csv]`: per-layer energy with the searched mappings.
 #include "cli/cli.h"
+#include "util/display_text.h"
+#include "cli/options.h"
+#include "graph/width.h"
 
 #include "formats/precision.h"
 #include "graph/zoo.h"
@@ -108,7 +111,7 @@ void runEnergy(const EnergyOptions& o)
         row(cost.total, "");
         return;
     }
-    std::cout << g.name() << " at width " << g.width() << ", strategy " << s.name << ", hardware " << hw.name
+    std::cout << escapeControls(g.name()) << " at width " << g.width() << ", strategy " << s.name << ", hardware " << hw.name
               << ", objective " << objectiveName(objective) << " (energies in nJ)\n";
     TextTable table({"layer", "kind", "energy", "MAC", "RF", "SRAM", "DRAM", "other", "DRAM kbit", "cycles", "mapping"},
                     {false, false, true, true, true, true, true, true, true, true, false});
@@ -137,7 +140,7 @@ void addEnergyCommand(CLI::App& app)
     auto o = std::make_shared<EnergyOptions>();
     CLI::App* sub = app.add_subcommand("energy", "Per-layer energy of a network under a strategy on a hardware model");
     sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
-    sub->add_option("--width", o->width, "Width multiplier (0.1..4.0)")->capture_default_str();
+    addRangedOption(sub, "--width", o->width, kMinWidth, kMaxWidth, "Width multiplier")->capture_default_str();
     sub->add_option("--strategy", o->strategy, "Quantization strategy, e.g. fp16, int8, int4+res8")->required();
     sub->add_option("--hw", o->hw, "Hardware preset (see `poq hw`) or hardware JSON file")->capture_default_str();
     sub->add_option("--set", o->sets, "Override a hardware parameter, KEY=VALUE (repeatable; keys: poq hw PRESET)");

@@ -1,6 +1,8 @@
 // `poq eval NETWORK --width W --strategy S [--model FILE] [--dataset fashion-mnist|PATH] [--limit N]
 //  [--calibration minmax|percentile|mse] [--json]`: measured top-1 accuracy with a 95 % interval.
 #include "cli/cli.h"
+#include "cli/options.h"
+#include "graph/width.h"
 
 #include "data/dataset.h"
 #include "data/model_file.h"
@@ -55,6 +57,9 @@ void runEval(const EvalOptions& o)
 {
     if (o.limit < 0)
         throw InputError("--limit: must be 0 (all) or a positive number of images");
+    if (o.calibrationImages < 1 || o.calibrationImages > kMaxCalibrationImages)
+        throw InputError("--calibration-images: must be in 1.." + std::to_string(kMaxCalibrationImages) + ", got "
+                         + std::to_string(o.calibrationImages));
     const Graph g = Graph::build(resolveNetwork(o.network), o.width);
     const QuantStrategy s = QuantStrategy::parse(o.strategy);
     const Calibration calibration = parseCalibration(o.calibration);
@@ -62,8 +67,9 @@ void runEval(const EvalOptions& o)
     const std::string modelBytes = readInputFile(modelPath, InputFileKind::Model);
     const NetworkWeights weights = weightsFromModel(g, loadModelFile(modelPath), modelPath);
     const Dataset test = loadDataset(o.dataset, Split::Test);
+    const Dataset calibrationSet = loadDataset(o.dataset, Split::Train, o.calibrationImages);
     const std::string key = evalCacheKey(resolveNetwork(o.network), g.width(), s.name, calibration, o.calibrationImages,
-                                         o.limit, modelBytes, test);
+                                         o.limit, modelBytes, test, calibrationSet);
     std::optional<EvalResult> cached = o.noCache ? std::nullopt : loadCachedEval(key);
     EvalResult r;
     if (cached) {
@@ -71,8 +77,7 @@ void runEval(const EvalOptions& o)
     } else {
         InferenceEngine engine(g, weights, assignPrecision(g, s));
         engine.setNormalization(normalizationFor(test));
-        const Dataset train = loadDataset(o.dataset, Split::Train);
-        engine.calibrate(train, o.calibrationImages, calibration);
+        engine.calibrate(calibrationSet, o.calibrationImages, calibration);
         const bool tty = !o.json && ::isatty(2);
         r = evaluate(engine, test, o.limit, [&](const EvalResult& p) {
             if (tty)
@@ -109,14 +114,15 @@ void addEvalCommand(CLI::App& app)
     auto o = std::make_shared<EvalOptions>();
     CLI::App* sub = app.add_subcommand("eval", "Measure the top-1 accuracy of a quantized network on a dataset");
     sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
-    sub->add_option("--width", o->width, "Width multiplier (0.1..4.0)")->capture_default_str();
+    addRangedOption(sub, "--width", o->width, kMinWidth, kMaxWidth, "Width multiplier")->capture_default_str();
     sub->add_option("--strategy", o->strategy, "Quantization strategy, e.g. fp32, int8, int4+res8")->required();
     sub->add_option("--model", o->model, "Model file (safetensors); default: the trained model in the resources");
     sub->add_option("--dataset", o->dataset, "fashion-mnist, or a folder with Fashion-MNIST or CIFAR-10 files")
         ->capture_default_str();
-    sub->add_option("--limit", o->limit, "Evaluate only the first N test images (0: all)")->capture_default_str();
+    addRangedOption(sub, "--limit", o->limit, 0, 1e9, "Evaluate only the first N test images (0: all)")->capture_default_str();
     sub->add_option("--calibration", o->calibration, "Activation scales: minmax, percentile or mse")->capture_default_str();
-    sub->add_option("--calibration-images", o->calibrationImages, "Training images used for calibration")
+    addRangedOption(sub, "--calibration-images", o->calibrationImages, 1, double(kMaxCalibrationImages),
+                    "Training images used for calibration")
         ->capture_default_str();
     sub->add_flag("--json", o->json, "Print JSON");
     sub->add_flag("--no-cache", o->noCache, "Evaluate again even when the result is cached");

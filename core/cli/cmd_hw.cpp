@@ -1,6 +1,7 @@
 // `poq hw [PRESET|FILE] [--json]`: list the presets, or every parameter of one with its unit,
 // value, default, range and source.
 #include "cli/cli.h"
+#include "util/display_text.h"
 
 #include "hw/hardware_io.h"
 #include "hw/hw_params.h"
@@ -73,7 +74,7 @@ void showHardware(const std::string& which, bool json)
     for (const HwParam& p : params)
         table.addRow({p.key, num(paramValue(hw, p)), p.unit, num(p.defaultValue),
                       num(p.min) + ".." + num(p.max) + (p.logScale ? " (log)" : ""), p.source});
-    std::cout << hw.name << ": " << hw.description << "\n" << table.str();
+    std::cout << escapeControls(hw.name) << ": " << escapeControls(hw.description) << "\n" << table.str();
 }
 
 } // namespace

@@ -1,5 +1,8 @@
 // `poq info NETWORK [--width W] [--json]`: the per-layer table of a network at one width.
 #include "cli/cli.h"
+#include "util/display_text.h"
+#include "cli/options.h"
+#include "graph/width.h"
 
 #include "graph/graph.h"
 #include "graph/zoo.h"
@@ -47,7 +50,7 @@ void runInfo(const InfoOptions& o)
         return;
     }
     std::ostringstream head;
-    head << g.name() << " at width " << g.width() << ", input "
+    head << escapeControls(g.name()) << " at width " << g.width() << ", input "
          << g.tensor(g.inputTensors().at(0)).shape.str() << "\n";
     TextTable table({"#", "name", "kind", "output", "MACs", "params", "residual"},
                     {true, false, false, false, true, true, false});
@@ -69,7 +72,7 @@ void addInfoCommand(CLI::App& app)
     CLI::App* sub = app.add_subcommand("info", "Per-layer table of a network: shapes, MACs, parameters");
     sub->add_option("NETWORK", o->network, "Built-in network name (see `poq networks`) or a network JSON file")
         ->required();
-    sub->add_option("--width", o->width, "Width multiplier (0.1..4.0)")->capture_default_str();
+    addRangedOption(sub, "--width", o->width, kMinWidth, kMaxWidth, "Width multiplier")->capture_default_str();
     sub->add_flag("--json", o->json, "Print JSON instead of a table");
     sub->callback([o] { runInfo(*o); });
 }

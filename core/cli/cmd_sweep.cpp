@@ -7,6 +7,7 @@
 #include "explore/sweep.h"
 #include "graph/zoo.h"
 #include "hw/hardware_io.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 #include <CLI/CLI.hpp>
@@ -33,20 +34,9 @@ struct SweepOptions {
     std::string out;
 };
 
-void checkWritable(const std::string& path)
-{
-    namespace fs = std::filesystem;
-    const fs::path parent = fs::absolute(path).parent_path();
-    std::error_code ec;
-    if (!fs::is_directory(parent, ec) || ::access(parent.c_str(), W_OK) != 0)
-        throw InputError("--out: cannot write '" + path + "' (folder missing or not writable)");
-    if (fs::is_directory(path, ec))
-        throw InputError("--out: '" + path + "' is a folder");
-}
-
 void runSweep(const SweepOptions& o)
 {
-    checkWritable(o.out);
+    checkWritableDestination(o.out, "--out");
     const Objective objective = parseObjective(o.objective);
     const Sweep sweep(resolveNetwork(o.network), parseWidthList(o.widths), parseNameList(o.strategies, "strategies"));
     Hardware hw = loadHardware(o.hw);
@@ -75,12 +65,15 @@ void runSweep(const SweepOptions& o)
             throw InputError("accuracy: no trained model for any point of " + sweep.network()
                              + " in the resources (models/<network>_w<width>_<strategy>.safetensors); "
                                "use none or an accuracy CSV");
+        std::vector<std::string> lines;
         for (const std::string& m : missing)
-            std::cerr << "poq: warning: no trained model for " << m << "; its accuracy is left empty\n";
+            lines.push_back("no trained model for " + m + "; its accuracy is left empty");
+        for (const std::string& line : summarizeWarnings(lines))
+            std::cerr << "poq: warning: " << line << "\n";
         markPareto(points);
     } else if (table) {
         applyAccuracy(points, *table);
-        for (const std::string& w : table->unmatched(points))
+        for (const std::string& w : summarizeWarnings(table->unmatched(points)))
             std::cerr << "poq: warning: " << w << "\n";
     } else {
         markPareto(points);

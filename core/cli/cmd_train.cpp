@@ -2,13 +2,17 @@
 //  [--limit N] [--checkpoint FILE] --out FILE`: trains on the training split, prints per-epoch loss and
 // test accuracy, checkpoints every epoch (an interrupted run resumes from it), writes the model.
 #include "cli/cli.h"
+#include "cli/options.h"
+#include "graph/width.h"
 
 #include "data/dataset.h"
 #include "data/model_file.h"
 #include "engine/inference.h"
 #include "graph/zoo.h"
 #include "train/trainer.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/memory_check.h"
 
 #include <CLI/CLI.hpp>
 
@@ -34,7 +38,15 @@ struct TrainCliOptions {
 
 void runTrain(const TrainCliOptions& o)
 {
+    // Everything that can be refused is refused before a dataset is read or an epoch runs.
+    checkWritableDestination(o.out, "--out");
+    const std::string checkpoint = o.checkpoint.empty() ? o.out + ".checkpoint" : o.checkpoint;
+    checkWritableDestination(checkpoint, o.checkpoint.empty() ? "--out" : "--checkpoint");
     const Graph g = Graph::build(resolveNetwork(o.network), o.width);
+    checkMemoryFits(trainingMemoryBytes(g, o.train.batch),
+                    "training " + g.name() + " at width " + widthText(o.width) + " with batch "
+                        + std::to_string(o.train.batch),
+                    "a smaller --batch, width or network");
     const QuantStrategy s = QuantStrategy::parse(o.strategy);
     const bool qat = formatInfo(s.compute).family == FormatFamily::Int;
     if (qat && o.from.empty())
@@ -56,7 +68,6 @@ void runTrain(const TrainCliOptions& o)
     const NetworkWeights start = o.from.empty() ? initialWeights(g, o.train.seed)
                                                 : weightsFromModel(g, loadModelFile(o.from), o.from);
     Trainer trainer(g, start, options, qat ? &precision : nullptr);
-    const std::string checkpoint = o.checkpoint.empty() ? o.out + ".checkpoint" : o.checkpoint;
     std::error_code ec;
     if (std::filesystem::exists(checkpoint, ec)) {
         trainer.loadCheckpoint(checkpoint);
@@ -99,18 +110,19 @@ void addTrainCommand(CLI::App& app)
     auto o = std::make_shared<TrainCliOptions>();
     CLI::App* sub = app.add_subcommand("train", "Train a network (fp32, or quantization-aware for integer strategies; float formats are applied after)");
     sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
-    sub->add_option("--width", o->width, "Width multiplier (0.1..4.0)")->capture_default_str();
+    addRangedOption(sub, "--width", o->width, kMinWidth, kMaxWidth, "Width multiplier")->capture_default_str();
     sub->add_option("--strategy", o->strategy, "Strategy of the written model: fp32, bf16, fp16, fp8, or an integer strategy (QAT, needs --from)")->capture_default_str();
     sub->add_option("--dataset", o->dataset, "fashion-mnist, or a folder with Fashion-MNIST or CIFAR-10 files")
         ->capture_default_str();
-    sub->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
-    sub->add_option("--seed", o->train.seed, "Random seed (weights, order, augmentation)")->capture_default_str();
-    sub->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
-    sub->add_option("--lr", o->train.learningRate, "Peak learning rate")->capture_default_str();
-    sub->add_option("--warmup", o->warmup,
-                    "Warm-up epochs of the learning rate (default: 1 from scratch, 0 with --from)")
-        ->check(CLI::Range(0.0, 1000.0));
-    sub->add_option("--limit", o->train.limit, "Train on the first N images only (0: all)")->capture_default_str();
+    addRangedOption(sub, "--epochs", o->train.epochs, 1, 1000, "Epochs")->capture_default_str();
+    addRangedOption(sub, "--seed", o->train.seed, 0, 9007199254740992.0, "Random seed (weights, order, augmentation)")
+        ->capture_default_str();
+    addRangedOption(sub, "--batch", o->train.batch, 1, 4096, "Batch size")->capture_default_str();
+    addRangedOption(sub, "--lr", o->train.learningRate, 1e-9, 10, "Peak learning rate")->capture_default_str();
+    addRangedOption(sub, "--warmup", o->warmup, 0, 1000,
+                    "Warm-up epochs of the learning rate (default: 1 from scratch, 0 with --from)");
+    addRangedOption(sub, "--limit", o->train.limit, 0, 1e9, "Train on the first N images only (0: all)")
+        ->capture_default_str();
     sub->add_option("--from", o->from, "Start from this model (required for integer strategies: quantization-aware training)");
     sub->add_option("--checkpoint", o->checkpoint, "Checkpoint file (default: OUT.checkpoint); resumes when present");
     sub->add_option("--out", o->out, "Model file to write (safetensors)")->required();

@@ -36,22 +36,35 @@ const char* splitName(Split split)
     return split == Split::Train ? "train" : "test";
 }
 
-Dataset loadDataset(const std::string& nameOrFolder, Split split)
+namespace {
+
+Dataset keepFirst(Dataset ds, int64_t maxImages)
+{
+    if (maxImages > 0 && maxImages < ds.size()) {
+        ds.labels.resize(size_t(maxImages));
+        ds.pixels.resize(size_t(maxImages * ds.imageSizeBytes()));
+    }
+    return ds;
+}
+
+} // namespace
+
+Dataset loadDataset(const std::string& nameOrFolder, Split split, int64_t maxImages)
 {
     if (nameOrFolder == "fashion-mnist")
-        return loadFashionMnist(kFashionMnistFolder, split);
+        return loadFashionMnist(kFashionMnistFolder, split, maxImages);
     std::error_code ec;
     if (!std::filesystem::is_directory(nameOrFolder, ec))
         throw InputError(nameOrFolder + ": no such dataset folder (give 'fashion-mnist' or a folder of "
                          "Fashion-MNIST or CIFAR-10 files)");
     if (looksLikeFashionMnist(nameOrFolder))
-        return loadFashionMnist(nameOrFolder, split);
+        return loadFashionMnist(nameOrFolder, split, maxImages);
     if (looksLikeCifar10(nameOrFolder))
-        return loadCifar10(nameOrFolder, split);
+        return keepFirst(loadCifar10(nameOrFolder, split), maxImages);
     // The CIFAR-10 archive unpacks into this subfolder; accept its parent too.
     const std::string unpacked = nameOrFolder + "/cifar-10-batches-bin";
     if (looksLikeCifar10(unpacked))
-        return loadCifar10(unpacked, split);
+        return keepFirst(loadCifar10(unpacked, split), maxImages);
     throw InputError(nameOrFolder + ": holds neither Fashion-MNIST (train-images-idx3-ubyte.gz, ...) nor "
                      "CIFAR-10 (data_batch_1.bin, ..., test_batch.bin) files");
 }

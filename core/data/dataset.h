@@ -29,7 +29,8 @@ struct Dataset {
 const char* splitName(Split split); // "train" / "test"
 
 // <folder>/{train-images-idx3-ubyte,train-labels-idx1-ubyte,t10k-...}[.gz]; the .gz is preferred.
-Dataset loadFashionMnist(const std::string& folder, Split split);
+// maxImages > 0: only the first maxImages images (the files are read and inflated no further).
+Dataset loadFashionMnist(const std::string& folder, Split split, int64_t maxImages = 0);
 
 // The same from the (decompressed) bytes of the two IDX files; the paths start error messages.
 Dataset parseFashionMnist(const std::string& images, const std::string& labels, const std::string& imagesPath,
@@ -42,6 +43,7 @@ Dataset loadCifar10(const std::string& folder, Split split);
 void appendCifarBatch(Dataset& ds, const std::string& bytes, const std::string& sourceName);
 
 // "fashion-mnist" (the Debian folder) or a folder, recognized by the files it holds.
-Dataset loadDataset(const std::string& nameOrFolder, Split split);
+// maxImages > 0: only the first maxImages images (e.g. the calibration images of the training set).
+Dataset loadDataset(const std::string& nameOrFolder, Split split, int64_t maxImages = 0);
 
 } // namespace poq

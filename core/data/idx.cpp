@@ -79,16 +79,32 @@ void checkPayload(const std::string& bytes, size_t headerBytes, uint64_t expecte
 // The IDX file at `path`, decompressed when gzipped. The header (magic and dimensions, in the first
 // bytes) is checked before the rest is inflated, and the payload is never inflated beyond what the
 // header promises: a small "gzip bomb" is refused after 16 bytes of output.
-std::string readIdxFile(const std::string& path, uint32_t magic, uint64_t bytesPerItem)
+// With maxItems > 0, only the first maxItems items are read (and inflated), and the count in the
+// returned header is set to what was read.
+std::string readIdxFile(const std::string& path, uint32_t magic, uint64_t bytesPerItem, int64_t maxItems)
 {
     const size_t headerBytes = 4 + 4 * (magic & 0xff);
+    auto keepFirst = [&](std::string bytes) {
+        const std::vector<uint32_t> dims = readIdxHeader(bytes, path, magic);
+        if (maxItems <= 0 || uint64_t(maxItems) >= dims[0])
+            return bytes;
+        const uint64_t wanted = headerBytes + uint64_t(maxItems) * bytesPerItem;
+        if (bytes.size() < wanted)
+            return bytes; // truncated: the full check names the shortfall
+        bytes.resize(size_t(wanted));
+        for (int k = 0; k < 4; ++k)
+            bytes[4 + size_t(k)] = char((uint64_t(maxItems) >> (8 * (3 - k))) & 0xff);
+        return bytes;
+    };
     if (!isGzipName(path))
-        return readInputFileBounded(path, size_t(kMaxDecompressedBytes), "dataset file");
+        return keepFirst(readInputFileBounded(path, size_t(kMaxDecompressedBytes), "dataset file"));
     const std::string compressed = readInputFile(path, InputFileKind::DataFile);
     std::string header = gunzipPrefix(compressed, headerBytes, path);
     if (header.size() < headerBytes)
         header = gunzip(compressed, path, headerBytes); // short or damaged: let the full read say which
     const std::vector<uint32_t> dims = readIdxHeader(header, path, magic);
+    if (maxItems > 0 && uint64_t(maxItems) < dims[0])
+        return keepFirst(gunzipPrefix(compressed, headerBytes + size_t(maxItems) * bytesPerItem, path));
     const uint64_t expected = headerBytes + uint64_t(dims[0]) * bytesPerItem;
     if (expected > kMaxDecompressedBytes)
         throw InputError(path + ": the header promises " + std::to_string(dims[0]) + " items ("
@@ -134,13 +150,13 @@ Dataset parseFashionMnist(const std::string& images, const std::string& labels, 
     return ds;
 }
 
-Dataset loadFashionMnist(const std::string& folder, Split split)
+Dataset loadFashionMnist(const std::string& folder, Split split, int64_t maxImages)
 {
     const std::string prefix = split == Split::Train ? "train" : "t10k";
     const std::string imagesPath = findIdxFile(folder, prefix + "-images-idx3-ubyte");
     const std::string labelsPath = findIdxFile(folder, prefix + "-labels-idx1-ubyte");
-    const std::string images = readIdxFile(imagesPath, kImagesMagic, uint64_t(kSide) * kSide);
-    const std::string labels = readIdxFile(labelsPath, kLabelsMagic, 1);
+    const std::string images = readIdxFile(imagesPath, kImagesMagic, uint64_t(kSide) * kSide, maxImages);
+    const std::string labels = readIdxFile(labelsPath, kLabelsMagic, 1, maxImages);
     Dataset ds = parseFashionMnist(images, labels, imagesPath, labelsPath);
     ds.source = folder;
     return ds;

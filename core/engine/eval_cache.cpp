@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -34,7 +35,8 @@ std::string ContentHash::hex() const
 }
 
 std::string evalCacheKey(const NetworkSpec& network, double width, const std::string& strategy, Calibration calibration,
-                         int64_t calibrationImages, int64_t limit, const std::string& modelBytes, const Dataset& test)
+                         int64_t calibrationImages, int64_t limit, const std::string& modelBytes, const Dataset& test,
+                         const Dataset& calibrationSet)
 {
     ContentHash key;
     key.add(kEngineRevision);
@@ -44,6 +46,11 @@ std::string evalCacheKey(const NetworkSpec& network, double width, const std::st
     key.add(modelBytes);
     key.add(test.pixels.data(), test.pixels.size());
     key.add(test.labels.data(), test.labels.size());
+    // The calibration images decide every integer scale (the cache once returned one folder's int8
+    // accuracy for another folder with the same test set and other training images).
+    const int64_t used = std::clamp<int64_t>(calibrationImages, 0, calibrationSet.size());
+    key.add(calibrationSet.name + "|calibration|" + std::to_string(used));
+    key.add(calibrationSet.pixels.data(), size_t(used * calibrationSet.imageSizeBytes()));
     return key.hex();
 }
 

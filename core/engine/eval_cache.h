@@ -29,10 +29,12 @@ private:
 // Part of every key: raise it when a change to the engine changes results, so old entries die.
 inline constexpr const char* kEngineRevision = "engine-3";
 
-// The cache key of one evaluation: network, width, strategy, calibration, image count, the model
-// file's bytes and the test set's contents.
+// The cache key of one evaluation: network, width, strategy, calibration method, image count, the
+// model file's bytes, the test set's contents and the contents of the calibration images (the first
+// calibrationImages images of `calibrationSet`, which may hold only those).
 std::string evalCacheKey(const NetworkSpec& network, double width, const std::string& strategy, Calibration calibration,
-                         int64_t calibrationImages, int64_t limit, const std::string& modelBytes, const Dataset& test);
+                         int64_t calibrationImages, int64_t limit, const std::string& modelBytes, const Dataset& test,
+                         const Dataset& calibrationSet);
 
 std::string evalCacheFolder();
 std::optional<EvalResult> loadCachedEval(const std::string& key);

@@ -3,11 +3,14 @@
 #include "engine/inference.h"
 
 #include "engine/kernels.h"
+#include "graph/width.h"
 #include "util/error.h"
+#include "util/memory_check.h"
 #include "util/wilson.h"
 
 #include <tbb/parallel_for.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
@@ -62,6 +65,8 @@ Normalization normalizationFor(const Dataset& d)
     return n;
 }
 
+constexpr int64_t kBatch = 16; // images per slice: fixed, so that results do not depend on the thread count
+
 struct InferenceEngine::Workspace {
     std::vector<std::vector<float>> pool; // one buffer per slot
     std::vector<float*> at;               // per tensor: its slot's data
@@ -70,9 +75,21 @@ struct InferenceEngine::Workspace {
 
 struct InferenceEngine::Workspaces : tbb::enumerable_thread_specific<Workspace> {};
 
+uint64_t inferenceMemoryBytes(const Graph& graph)
+{
+    uint64_t elements = 0;
+    for (const Tensor& t : graph.tensors())
+        elements = saturatingAdd(elements, uint64_t(t.shape.elements()));
+    const uint64_t threads = uint64_t(std::max(1, tbb::this_task_arena::max_concurrency()));
+    const uint64_t workspaces = saturatingMul(saturatingMul(elements, uint64_t(kBatch) * threads), 2 * sizeof(float));
+    return saturatingAdd(workspaces, saturatingMul(uint64_t(graph.totalParams()), 3 * sizeof(float)));
+}
+
 InferenceEngine::InferenceEngine(const Graph& graph, const NetworkWeights& weights, const NetworkPrecision& precision)
     : m_graph(graph), m_precision(precision), m_spaces(std::make_shared<Workspaces>())
 {
+    checkMemoryFits(inferenceMemoryBytes(graph), "running " + graph.name() + " at width " + widthText(graph.width()),
+                    "a smaller width or network");
     const auto& layers = m_graph.layers();
     const size_t n = layers.size();
     m_weight.resize(n);
@@ -451,7 +468,7 @@ namespace {
 // Images per batch of the forward pass: wide enough for long GEMM rows (and for Eigen, where it runs,
 // to amortise packing the weights), small enough that a batch's activations stay in the caches. Batches start at fixed offsets, so every
 // image is computed the same way whatever the number of threads.
-constexpr int64_t kBatch = 16;
+
 
 } // namespace
 
@@ -516,6 +533,11 @@ void InferenceEngine::forward(const Dataset& data, int64_t first, int64_t count,
 void InferenceEngine::calibrate(const Dataset& data, int64_t images, Calibration method)
 {
     checkDataset(data);
+    if (images < 1 || images > kMaxCalibrationImages)
+        throw InputError("calibration images: must be in 1.." + std::to_string(kMaxCalibrationImages) + ", got "
+                         + std::to_string(images));
+    if (data.size() == 0)
+        throw InputError("calibration: the dataset holds no images");
     images = std::min(images, data.size());
     const size_t nt = m_graph.tensors().size();
     // Float activations while measuring: clear the scales (learned ones stay), keep float formats.

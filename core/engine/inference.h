@@ -43,13 +43,22 @@ struct TensorQuant {
 // Shared by the engine and quantization-aware training.
 std::vector<TensorQuant> tensorQuantization(const Graph& graph, const NetworkPrecision& precision);
 
+// Calibration uses 1..kMaxCalibrationImages images (the training set of Fashion-MNIST has 60,000).
+inline constexpr int64_t kMaxCalibrationImages = 100'000;
+
+// An upper bound of the bytes an engine for `graph` allocates (weights and their packed copies, one
+// workspace per thread for a batch); the constructor refuses graphs beyond physical memory.
+uint64_t inferenceMemoryBytes(const Graph& graph);
+
 class InferenceEngine {
 public:
     // Throws InputError when weights do not fit the graph or the dataset does not fit its input.
     InferenceEngine(const Graph& graph, const NetworkWeights& weights, const NetworkPrecision& precision);
 
     // Integer activation scales from `images` (a calibration subset, e.g. the first 256 training images).
-    // Throws InputError when the dataset's images do not fit the network's input.
+    // Throws InputError when the dataset's images do not fit the network's input, or when `images`
+    // is outside 1..kMaxCalibrationImages or the dataset is empty (no calibration at all would leave
+    // integer tensors unquantized and report a meaningless accuracy).
     void calibrate(const Dataset& data, int64_t images, Calibration method = Calibration::MinMax);
     void setNormalization(const Normalization& n) { m_norm = n; }
 

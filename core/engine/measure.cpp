@@ -46,13 +46,16 @@ std::mutex g_mutex;
 std::map<std::string, EvalResult> g_memo;              // by model path, strategy, dataset
 std::map<std::string, std::shared_ptr<const Dataset>> g_data;
 
-std::shared_ptr<const Dataset> dataset(const std::string& name, Split split)
+constexpr int64_t kCalibrationImages = 256;
+
+// maxImages > 0: only the first maxImages images (calibration needs 256 training images, not 60,000).
+std::shared_ptr<const Dataset> dataset(const std::string& name, Split split, int64_t maxImages = 0)
 {
     std::lock_guard lock(g_mutex);
-    const std::string key = name + (split == Split::Train ? "|train" : "|test");
+    const std::string key = name + (split == Split::Train ? "|train|" : "|test|") + std::to_string(maxImages);
     auto& d = g_data[key];
     if (!d)
-        d = std::make_shared<const Dataset>(loadDataset(name, split));
+        d = std::make_shared<const Dataset>(loadDataset(name, split, maxImages));
     return d;
 }
 
@@ -83,13 +86,15 @@ std::vector<std::string> measureAccuracies(std::vector<DesignPoint>& points, con
             const Graph g = Graph::build(network, p.width);
             const std::string bytes = readInputFile(*model, InputFileKind::Model);
             const auto test = dataset(datasetName, Split::Test);
-            const std::string key = evalCacheKey(network, g.width(), p.strategy, Calibration::MinMax, 256, 0, bytes, *test);
+            const auto calibrationSet = dataset(datasetName, Split::Train, kCalibrationImages);
+            const std::string key = evalCacheKey(network, g.width(), p.strategy, Calibration::MinMax, kCalibrationImages,
+                                                 0, bytes, *test, *calibrationSet);
             r = loadCachedEval(key);
             if (!r) {
                 InferenceEngine engine(g, weightsFromModel(g, loadModelFile(*model), *model),
                                        assignPrecision(g, QuantStrategy::parse(p.strategy)));
                 engine.setNormalization(normalizationFor(*test));
-                engine.calibrate(*dataset(datasetName, Split::Train), 256);
+                engine.calibrate(*calibrationSet, kCalibrationImages);
                 r = evaluate(engine, *test, 0, {}, cancel);
                 if (r->cancelled)
                     break;

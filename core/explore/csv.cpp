@@ -2,6 +2,9 @@
 #include "explore/csv.h"
 
 #include "util/atomic_file.h"
+#include "graph/layer.h"
+#include "graph/width.h"
+#include "util/display_text.h"
 #include "util/error.h"
 #include "util/input_file.h"
 
@@ -18,8 +21,10 @@ int CsvTable::column(const std::string& name) const
     return -1;
 }
 
-CsvTable parseCsvText(const std::string& text, const std::string& src)
+CsvTable parseCsvText(const std::string& input, const std::string& src)
 {
+    // Spreadsheets write a UTF-8 byte-order mark and old Macs end lines with CR alone: accept both.
+    const std::string_view text = std::string_view(input).substr(input.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0);
     CsvTable t;
     std::vector<std::string> cells;
     std::string cell;
@@ -30,8 +35,15 @@ CsvTable parseCsvText(const std::string& text, const std::string& src)
         cell.clear();
         const bool blank = cells.size() == 1 && cells[0].empty();
         if (!blank) {
-            if (t.header.empty())
+            if (t.header.empty()) {
+                for (size_t a = 0; a < cells.size(); ++a)
+                    for (size_t b = 0; b < a; ++b)
+                        if (!cells[a].empty() && cells[a] == cells[b])
+                            throw InputError(src + ":" + std::to_string(rowLine) + ": column '" + echo(cells[a])
+                                             + "' named twice (columns " + std::to_string(b + 1) + " and "
+                                             + std::to_string(a + 1) + ")");
                 t.header = cells;
+            }
             else if (cells.size() != t.header.size())
                 throw InputError(src + ":" + std::to_string(rowLine) + ": expected " + std::to_string(t.header.size())
                                  + " cells, got " + std::to_string(cells.size()));
@@ -54,7 +66,7 @@ CsvTable parseCsvText(const std::string& text, const std::string& src)
             } else if (ch == '"') {
                 quoted = false;
             } else {
-                if (ch == '\n')
+                if (ch == '\n' || (ch == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')))
                     ++line;
                 cell += ch;
             }
@@ -63,8 +75,8 @@ CsvTable parseCsvText(const std::string& text, const std::string& src)
         } else if (ch == ',') {
             cells.push_back(cell);
             cell.clear();
-        } else if (ch == '\n') {
-            ++line;
+        } else if (ch == '\n' || (ch == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) {
+            ++line; // LF, CR LF (the CR is skipped below) or a lone CR ends the row
             endRow();
         } else if (ch != '\r') {
             cell += ch;
@@ -153,12 +165,19 @@ std::vector<DesignPoint> parseSweepCsv(const std::string& text, const std::strin
             }
             const auto v = parseCsvNumber(row.cells[c]);
             if (!v)
-                throw InputError(where + ": " + name + ": '" + row.cells[c] + "' is not a number");
+                throw InputError(where + ": " + name + ": '" + echo(row.cells[c]) + "' is not a number");
+            if (*v < 0)
+                throw InputError(where + ": " + name + ": must not be negative, got " + formatCsvNumber(*v));
             return v;
         };
         DesignPoint p;
         p.network = row.cells[t.column("network")];
         p.width = *num("width", true);
+        try {
+            checkWidth(p.width);
+        } catch (const InputError& e) {
+            throw InputError(where + ": " + e.what());
+        }
         p.strategy = row.cells[t.column("strategy")];
         p.accuracy = num("accuracy", false);
         p.accuracyLo = num("accuracy_lo", false);
@@ -174,7 +193,10 @@ std::vector<DesignPoint> parseSweepCsv(const std::string& text, const std::strin
         p.dramPj = num("dram_pj", false).value_or(0);
         p.otherPj = num("other_pj", false).value_or(0);
         p.latencyCycles = *num("latency_cycles", true);
-        p.macs = static_cast<int64_t>(*num("macs", true));
+        const double macs = *num("macs", true);
+        if (macs > double(kMaxCount) || macs != std::floor(macs))
+            throw InputError(where + ": macs: must be a whole number up to 2^53, got " + formatCsvNumber(macs));
+        p.macs = static_cast<int64_t>(macs);
         p.bops = *num("bops", true);
         p.weightBits = *num("weight_bits", true);
         p.pareto = num("pareto", false).value_or(0) != 0;

@@ -6,12 +6,15 @@
 #include "graph/width.h"
 #include "hw/hw_params.h"
 #include "util/atomic_file.h"
+#include "util/display_text.h"
 #include "util/error.h"
 #include "util/input_file.h"
 
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <atomic>
+#include <set>
 #include <cmath>
 #include <sstream>
 
@@ -43,7 +46,7 @@ AccuracyTable AccuracyTable::parseCsv(const std::string& text, const std::string
                 return std::nullopt;
             const auto v = parseCsvNumber(row.cells[col]);
             if (!v)
-                throw InputError(where + ": " + name + ": '" + row.cells[col] + "' is not a number");
+                throw InputError(where + ": " + name + ": '" + echo(row.cells[col]) + "' is not a number");
             return v;
         };
         Entry e;
@@ -60,6 +63,11 @@ AccuracyTable AccuracyTable::parseCsv(const std::string& text, const std::string
         const auto w = number(width, "width");
         if (!w)
             throw InputError(where + ": width: missing");
+        try {
+            checkWidth(*w);
+        } catch (const InputError& err) {
+            throw InputError(where + ": " + err.what());
+        }
         std::string s;
         try {
             s = canonicalStrategy(row.cells[strategy]);
@@ -68,8 +76,8 @@ AccuracyTable AccuracyTable::parseCsv(const std::string& text, const std::string
         }
         const Key key{row.cells[network], widthKey(*w), s};
         if (auto it = t.m_entries.find(key); it != t.m_entries.end())
-            throw InputError(where + ": duplicate of line " + std::to_string(it->second.line) + " (" + row.cells[network]
-                             + ", " + row.cells[width] + ", " + s + ")");
+            throw InputError(where + ": duplicate of line " + std::to_string(it->second.line) + " ("
+                             + echo(row.cells[network]) + ", " + echo(row.cells[width]) + ", " + s + ")");
         t.m_entries.emplace(key, e);
     }
     return t;
@@ -83,15 +91,29 @@ const AccuracyTable::Entry* AccuracyTable::find(const std::string& network, doub
 
 std::vector<std::string> AccuracyTable::unmatched(const std::vector<DesignPoint>& points) const
 {
-    std::vector<std::string> out;
-    for (const auto& [key, e] : m_entries) {
-        bool used = false;
-        for (const DesignPoint& p : points)
-            used = used || Key{p.network, widthKey(p.width), p.strategy} == key;
-        if (!used)
-            out.push_back(m_source + ":" + std::to_string(e.line) + ": matches no design point of this sweep ("
-                          + std::get<0>(key) + ", " + std::get<2>(key) + ")");
-    }
+    std::set<Key> used;
+    for (const DesignPoint& p : points)
+        used.insert(Key{p.network, widthKey(p.width), p.strategy});
+    std::vector<std::pair<int, std::string>> out;
+    for (const auto& [key, e] : m_entries)
+        if (!used.count(key))
+            out.emplace_back(e.line, m_source + ":" + std::to_string(e.line) + ": matches no design point of this sweep ("
+                                         + "network " + echo(std::get<0>(key)) + ", width "
+                                         + formatCsvNumber(double(std::get<1>(key)) / 1e6) + ", strategy "
+                                         + std::get<2>(key) + ")");
+    std::sort(out.begin(), out.end());
+    std::vector<std::string> lines;
+    for (auto& [line, text] : out)
+        lines.push_back(std::move(text));
+    return lines;
+}
+
+std::vector<std::string> summarizeWarnings(const std::vector<std::string>& warnings, size_t maxLines)
+{
+    if (warnings.size() <= maxLines)
+        return warnings;
+    std::vector<std::string> out(warnings.begin(), warnings.begin() + std::ptrdiff_t(maxLines - 1));
+    out.push_back("... and " + std::to_string(warnings.size() - (maxLines - 1)) + " more like these");
     return out;
 }
 
@@ -101,6 +123,9 @@ Sweep::Sweep(const NetworkSpec& network, std::vector<double> widths, const std::
         throw InputError("widths: the list is empty");
     if (strategies.empty())
         throw InputError("strategies: the list is empty");
+    if (widths.size() * strategies.size() > kMaxSweepPoints)
+        throw InputError("sweep: " + std::to_string(widths.size()) + " widths x " + std::to_string(strategies.size())
+                         + " strategies is more than " + std::to_string(kMaxSweepPoints) + " design points");
     m_network = network.name;
     std::vector<QuantStrategy> parsed;
     for (const std::string& s : strategies)
@@ -185,9 +210,11 @@ std::vector<double> parseWidthList(const std::string& text)
     std::vector<double> out;
     std::stringstream ss(text);
     for (std::string item; std::getline(ss, item, ',');) {
+        if (out.size() == kMaxListItems)
+            throw InputError("widths: more than " + std::to_string(kMaxListItems) + " values");
         const auto v = parseCsvNumber(item);
         if (!v)
-            throw InputError("widths: '" + item + "' is not a number (e.g. --widths 0.35,0.5,1.0)");
+            throw InputError("widths: '" + echo(item) + "' is not a number (e.g. --widths 0.35,0.5,1.0)");
         checkWidth(*v);
         out.push_back(*v);
     }
@@ -200,9 +227,12 @@ std::vector<std::string> parseNameList(const std::string& text, const char* opti
 {
     std::vector<std::string> out;
     std::stringstream ss(text);
-    for (std::string item; std::getline(ss, item, ',');)
+    for (std::string item; std::getline(ss, item, ',');) {
+        if (out.size() == kMaxListItems)
+            throw InputError(std::string(option) + ": more than " + std::to_string(kMaxListItems) + " values");
         if (!item.empty())
             out.push_back(item);
+    }
     if (out.empty())
         throw InputError(std::string(option) + ": the list is empty");
     return out;

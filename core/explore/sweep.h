@@ -69,6 +69,14 @@ void applyAccuracy(std::vector<DesignPoint>& points, const AccuracyTable& table)
 void markPareto(std::vector<DesignPoint>& points);
 
 // Parses "0.35,0.5,1" and "fp16,int8"; throws InputError naming the option.
+// Lists on the command line and in sessions hold at most kMaxListItems values, and a sweep at most
+// kMaxSweepPoints design points (each holds its graph: the bound keeps memory in check).
+inline constexpr size_t kMaxListItems = 100;
+inline constexpr size_t kMaxSweepPoints = 2000;
+
+// At most maxLines of `warnings`; beyond that the last line says how many more there were.
+std::vector<std::string> summarizeWarnings(const std::vector<std::string>& warnings, size_t maxLines = 10);
+
 std::vector<double> parseWidthList(const std::string& text);
 std::vector<std::string> parseNameList(const std::string& text, const char* option);
 

@@ -1,6 +1,7 @@
 // Strategy name parsing.
 #include "formats/strategy.h"
 
+#include "util/display_text.h"
 #include "util/error.h"
 
 #include <cctype>
@@ -26,7 +27,7 @@ const FormatInfo& parseFormat(const std::string& text, const std::string& whole)
 {
     if (const FormatInfo* f = findFormat(text))
         return *f;
-    throw InputError("strategy: '" + whole + "': unknown format '" + text + "' (formats: " + allowedFormats()
+    throw InputError("strategy: '" + echo(whole) + "': unknown format '" + echo(text) + "' (formats: " + allowedFormats()
                      + "; options: +resN, +flN)");
 }
 
@@ -67,7 +68,7 @@ QuantStrategy QuantStrategy::parse(const std::string& name)
             s.firstLast = parseOption(p.substr(2), compute, name).id;
             sawFl = true;
         } else {
-            throw InputError("strategy: '" + name + "': unknown option '+" + p + "' (allowed: +resN, +flN)");
+            throw InputError("strategy: '" + echo(name) + "': unknown option '+" + echo(p) + "' (allowed: +resN, +flN)");
         }
     }
     // Canonical name: defaults left out.

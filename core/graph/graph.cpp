@@ -2,8 +2,10 @@
 #include "graph/graph.h"
 
 #include "graph/width.h"
+#include "util/display_text.h"
 #include "util/error.h"
 
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <queue>
@@ -23,7 +25,7 @@ constexpr int kMaxChannels = 1 << 20;
 
 std::string layerLabel(const LayerSpec& l)
 {
-    return "layer '" + l.name + "' (" + kindInfo(l.kind).name + ")";
+    return "layer '" + echo(l.name) + "' (" + kindInfo(l.kind).name + ")";
 }
 
 void checkInputs(const NetworkSpec& spec)
@@ -31,7 +33,7 @@ void checkInputs(const NetworkSpec& spec)
     if (spec.inputs.empty())
         throw InputError("inputs: a network needs at least one input");
     for (const InputSpec& in : spec.inputs) {
-        const std::string label = "input '" + in.name + "'";
+        const std::string label = "input '" + echo(in.name) + "'";
         if (in.name.empty())
             throw InputError("inputs: an input has an empty name");
         if (in.shape.c < 1 || in.shape.c > kMaxChannels || in.shape.h < 1 || in.shape.h > kMaxDim
@@ -97,13 +99,45 @@ std::vector<int> topologicalOrder(const NetworkSpec& spec, const std::unordered_
         int shown = 0;
         for (int i = 0; i < n && shown < 4; ++i)
             if (pending[i] > 0) {
-                names += (shown++ ? ", '" : "'") + spec.layers[i].name + "'";
+                names += (shown++ ? ", '" : "'") + echo(spec.layers[i].name) + "'";
             }
         for (int i = 0; i < n; ++i)
             if (pending[i] > 0)
                 fail(layerLabel(spec.layers[i]), "inputs: connections form a cycle (through " + names + ")");
     }
     return order;
+}
+
+std::string countText(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+    return buf;
+}
+
+// Counts must stay exact in a double (kMaxCount = 2^53), per layer and summed over the network.
+void checkCounts(const Layer& layer, int64_t totalMacs, int64_t totalParams, const LayerSpec& spec)
+{
+    const std::pair<const char*, int64_t> counts[] = {{"MACs", layer.macs},
+                                                      {"parameters", layer.params},
+                                                      {"element-wise operations", layer.elementwiseOps},
+                                                      {"output elements", layer.outShape.elements()}};
+    for (const auto& [what, v] : counts) {
+        if (v >= 0 && v <= kMaxCount)
+            continue;
+        double shown = double(v);
+        if (layer.loopNest && layer.macs == v) { // a saturated product: show the true count
+            const LoopNest& n = *layer.loopNest;
+            shown = double(n.G) * n.K * n.C * n.OY * n.OX * n.FY * n.FX;
+        }
+        fail(layerLabel(spec), std::string(what) + ": " + countText(shown) + " is above the limit of 2^53 ("
+                                   + countText(double(kMaxCount)) + ")");
+    }
+    if (totalMacs > kMaxCount - layer.macs)
+        fail(layerLabel(spec), "MACs: the network's total exceeds the limit of 2^53 (" + countText(double(kMaxCount)) + ")");
+    if (totalParams > kMaxCount - layer.params)
+        fail(layerLabel(spec),
+             "parameters: the network's total exceeds the limit of 2^53 (" + countText(double(kMaxCount)) + ")");
 }
 
 } // namespace
@@ -122,28 +156,28 @@ Graph Graph::build(const NetworkSpec& spec, double width)
     std::unordered_map<std::string, int> tensorIndex;
     for (const InputSpec& in : spec.inputs) {
         if (!tensorIndex.emplace(in.name, static_cast<int>(g.m_tensors.size())).second)
-            throw InputError("input '" + in.name + "': name used twice");
+            throw InputError("input '" + echo(in.name) + "': name used twice");
         g.m_inputs.push_back(static_cast<int>(g.m_tensors.size()));
         g.m_tensors.push_back({in.name, in.shape, -1, {}, false});
     }
+    // Every name first, then every connection: linear in the number of layers and connections, in
+    // whatever order the layers are listed.
     std::unordered_map<std::string, int> layerIndex;
+    layerIndex.reserve(spec.layers.size());
     for (int i = 0; i < static_cast<int>(spec.layers.size()); ++i) {
         const LayerSpec& l = spec.layers[i];
         if (l.name.empty())
             throw InputError("layer #" + std::to_string(i + 1) + ": name is empty");
         if (tensorIndex.count(l.name) || !layerIndex.emplace(l.name, i).second)
             fail(layerLabel(l), "name: used twice");
+    }
+    for (const LayerSpec& l : spec.layers) {
         checkAttributes(l);
         for (const std::string& in : l.inputs) {
             if (in == l.name)
                 fail(layerLabel(l), "inputs: a layer cannot read its own output");
-            if (!tensorIndex.count(in) && !layerIndex.count(in)) {
-                bool later = false;
-                for (const LayerSpec& other : spec.layers)
-                    later = later || other.name == in;
-                if (!later)
-                    fail(layerLabel(l), "inputs: no input or layer named '" + in + "'");
-            }
+            if (!tensorIndex.count(in) && !layerIndex.count(in))
+                fail(layerLabel(l), "inputs: no input or layer named '" + echo(in) + "'");
         }
     }
 
@@ -174,6 +208,7 @@ Graph Graph::build(const NetworkSpec& spec, double width)
         } catch (const InputError& e) {
             fail(layerLabel(s), e.what());
         }
+        checkCounts(layer, g.m_totalMacs, g.m_totalParams, s);
         layer.output = static_cast<int>(g.m_tensors.size());
         for (int t : layer.inputs)
             g.m_tensors[t].consumers.push_back(index);
@@ -186,7 +221,7 @@ Graph Graph::build(const NetworkSpec& spec, double width)
 
     for (int t : g.m_inputs)
         if (g.m_tensors[t].consumers.empty())
-            throw InputError("input '" + g.m_tensors[t].name + "': not used by any layer");
+            throw InputError("input '" + echo(g.m_tensors[t].name) + "': not used by any layer");
     for (int t = 0; t < static_cast<int>(g.m_tensors.size()); ++t)
         if (g.m_tensors[t].consumers.empty())
             g.m_outputs.push_back(t);

@@ -27,6 +27,11 @@ enum class LayerKind {
 };
 inline constexpr int kLayerKindCount = 10;
 
+// Every count (MACs, parameters, element-wise operations, tensor elements), per layer and per
+// network, stays at or below 2^53 so that it is exact in a double (the energy model computes in
+// doubles); Graph::build refuses larger networks.
+inline constexpr int64_t kMaxCount = int64_t(1) << 53;
+
 // The 7-D loop nest of a MAC layer, as the energy model sees it:
 // for g < G, k < K, c < C, oy < OY, ox < OX, fy < FY, fx < FX:
 //   O[g][k][oy][ox] += W[g][k][c][fy][fx] * I[g][c][oy*strideY + fy*dilationY - padY][...]
@@ -45,7 +50,9 @@ struct LoopNest {
     int IY = 1; // input height and width (unpadded)
     int IX = 1;
 
-    int64_t macs() const { return int64_t(G) * K * C * OY * OX * FY * FX; }
+    // Exact up to kMaxCount; larger products (which Graph::build refuses) saturate at INT64_MAX
+    // instead of overflowing.
+    int64_t macs() const;
     bool operator==(const LoopNest&) const = default;
 };
 

@@ -4,9 +4,22 @@
 #include "graph/layers/kinds.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <array>
 
 namespace poq {
+
+int64_t LoopNest::macs() const
+{
+    __int128 product = 1;
+    for (int d : {G, K, C, OY, OX, FY, FX}) {
+        product *= d;
+        if (product > INT64_MAX)
+            return INT64_MAX;
+    }
+    return int64_t(product);
+}
+
 
 namespace {
 

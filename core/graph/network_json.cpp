@@ -4,6 +4,7 @@
 #include "graph/network_io.h"
 
 #include "graph/graph.h"
+#include "util/display_text.h"
 #include "util/error.h"
 #include "util/json_text.h"
 
@@ -27,6 +28,9 @@ int readInt(const json& j, const std::string& where)
 {
     if (!j.is_number_integer())
         throw InputError(where + ": must be an integer, got " + typeName(j));
+    // Unsigned first: 2^63 and above must not wrap to a negative value in the message.
+    if (j.is_number_unsigned() && j.get<uint64_t>() > (uint64_t(1) << 30))
+        throw InputError(where + ": value " + std::to_string(j.get<uint64_t>()) + " is out of range");
     const auto v = j.get<int64_t>();
     if (v < -(int64_t(1) << 30) || v > (int64_t(1) << 30))
         throw InputError(where + ": value " + std::to_string(v) + " is out of range");
@@ -112,14 +116,14 @@ LayerSpec readLayer(const json& j, int index, const std::string& previous)
         throw InputError(where + ": must be an object");
     LayerSpec l;
     l.name = readString(j, "name", where, true);
-    where = "layer '" + l.name + "'";
+    where = "layer '" + echo(l.name) + "'";
     const std::string kindName = readString(j, "kind", where, true);
     const KindInfo* kind = findKind(kindName);
     if (!kind) {
         std::string allowed;
         for (const KindInfo* k : allKinds())
             allowed += (allowed.empty() ? "" : ", ") + std::string(k->name);
-        throw InputError(where + ": kind: unknown kind '" + kindName + "' (allowed: " + allowed + ")");
+        throw InputError(where + ": kind: unknown kind '" + echo(kindName) + "' (allowed: " + allowed + ")");
     }
     l.kind = kind->kind;
     where += std::string(" (") + kind->name + ")";
@@ -142,7 +146,7 @@ LayerSpec readLayer(const json& j, int index, const std::string& previous)
             std::string allowed;
             for (Attr id : kind->attrs)
                 allowed += (allowed.empty() ? "" : ", ") + std::string(attrInfo(id).key);
-            throw InputError(where + ": unknown attribute '" + key + "' (allowed: inputs"
+            throw InputError(where + ": unknown attribute '" + echo(key) + "' (allowed: inputs"
                              + (allowed.empty() ? "" : ", " + allowed) + ")");
         }
         readAttr(*a, *it, l.attrs, where);
@@ -169,7 +173,7 @@ NetworkSpec parseNetworkJson(const std::string& contents, const std::string& sou
         for (const char* k : kTopKeys)
             known = known || it.key() == k;
         if (!known)
-            throw InputError(sourceName + ": unknown field '" + it.key() + "'");
+            throw InputError(sourceName + ": unknown field '" + echo(it.key()) + "'");
     }
     NetworkSpec spec;
     spec.name = readString(doc, "name", sourceName, true);
@@ -185,8 +189,8 @@ NetworkSpec parseNetworkJson(const std::string& contents, const std::string& sou
         is.name = readString(in, "name", "input", true);
         const auto shape = in.find("shape");
         if (shape == in.end())
-            throw InputError("input '" + is.name + "': missing field 'shape'");
-        is.shape = readShape(*shape, "input '" + is.name + "'");
+            throw InputError("input '" + echo(is.name) + "': missing field 'shape'");
+        is.shape = readShape(*shape, "input '" + echo(is.name) + "'");
         spec.inputs.push_back(is);
     }
     const auto layers = doc.find("layers");

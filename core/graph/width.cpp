@@ -26,4 +26,11 @@ void checkWidth(double width)
     }
 }
 
+std::string widthText(double width)
+{
+    std::ostringstream ss;
+    ss << width;
+    return ss.str();
+}
+
 } // namespace poq

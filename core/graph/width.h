@@ -1,6 +1,8 @@
 // The width multiplier: channel scaling with the MobileNet rounding convention.
 #pragma once
 
+#include <string>
+
 namespace poq {
 
 inline constexpr double kMinWidth = 0.1;
@@ -12,5 +14,8 @@ int makeDivisible(double value, int divisor = 8, int minValue = 8);
 
 // Throws InputError("width: must be in 0.1..4, got X") outside the range.
 void checkWidth(double width);
+
+// 0.5 -> "0.5", 1.0 -> "1" (as in file names and messages).
+std::string widthText(double width);
 
 } // namespace poq

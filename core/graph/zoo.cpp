@@ -2,6 +2,7 @@
 #include "graph/zoo.h"
 
 #include "graph/network_io.h"
+#include "util/display_text.h"
 #include "util/error.h"
 
 #include <array>
@@ -54,7 +55,7 @@ NetworkSpec resolveNetwork(const std::string& nameOrPath)
     std::string names;
     for (const ZooEntry& e : kZoo)
         names += (names.empty() ? "" : ", ") + std::string(e.name);
-    throw InputError("network: '" + nameOrPath + "' is neither a built-in network (" + names
+    throw InputError("network: '" + echo(nameOrPath) + "' is neither a built-in network (" + names
                      + ") nor a readable network file");
 }
 

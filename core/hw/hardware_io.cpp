@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 
 namespace poq {
@@ -84,7 +85,7 @@ Hardware parseHardwareJson(const std::string& contents, const std::string& src)
         static const char* const kKeys[] = {"format", "version", "name", "description", "levels", "spatialPairs",
                                             "parameters"};
         if (std::none_of(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return it.key() == k; }))
-            throw InputError(src + ": unknown field '" + it.key() + "'");
+            throw InputError(src + ": unknown field '" + echo(it.key()) + "'");
     }
     Hardware hw = defaultHardware();
     if (auto n = doc.find("name"); n != doc.end() && n->is_string())
@@ -100,7 +101,7 @@ Hardware parseHardwareJson(const std::string& contents, const std::string& src)
                 throw InputError(src + ": levels: each level needs a \"name\" and a \"scope\"");
             const std::string name = l["name"].get<std::string>();
             if (name.empty() || name.find('.') != std::string::npos)
-                throw InputError(src + ": levels: name '" + name + "' must be non-empty without dots");
+                throw InputError(src + ": levels: name '" + echo(name) + "' must be non-empty without dots");
             hw.levels.push_back({name, parseScope(l.value("scope", json()), src + ": level '" + name + "'")});
         }
         // Fresh levels take their scope's defaults.
@@ -123,7 +124,7 @@ Hardware parseHardwareJson(const std::string& contents, const std::string& src)
             throw InputError(src + ": parameters: must be an object of KEY: number");
         for (auto it = params->begin(); it != params->end(); ++it) {
             if (!it->is_number())
-                throw InputError(src + ": " + it.key() + ": must be a number, got " + it->type_name());
+                throw InputError(src + ": " + echo(it.key()) + ": must be a number, got " + it->type_name());
             try {
                 setParam(hw, it.key(), it->get<double>());
             } catch (const InputError& e) {
@@ -186,18 +187,16 @@ void applySetting(Hardware& hw, const std::string& assignment)
 {
     const auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
-        throw InputError("--set: expected KEY=VALUE, got '" + assignment + "'");
+        throw InputError("--set: expected KEY=VALUE, got '" + echo(assignment) + "'");
     const std::string key = assignment.substr(0, eq);
     const std::string text = assignment.substr(eq + 1);
-    size_t used = 0;
     double value = 0;
-    try {
-        value = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != text.size())
-        throw InputError(key + ": value '" + text + "' is not a number");
+    const char* first = text.data() + (!text.empty() && text[0] == '+' ? 1 : 0);
+    const auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range)
+        throw InputError("--set " + echo(key) + ": value '" + echo(text) + "' is out of range (beyond double precision)");
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+        throw InputError("--set " + echo(key) + ": value '" + echo(text) + "' is not a number");
     setParam(hw, key, value);
     validateHardware(hw);
 }

@@ -5,6 +5,9 @@
 // float multipliers with (mantissa bits + 1)^2.
 #include "hw/hw_params.h"
 
+#include "hw/layer_cost.h"
+
+#include "util/display_text.h"
 #include "util/error.h"
 
 #include <array>
@@ -189,7 +192,7 @@ void setParam(Hardware& hw, const std::string& key, double value)
     const std::vector<HwParam> params = hardwareParameters(hw);
     const HwParam* p = findParam(params, key);
     if (!p)
-        throw InputError("unknown hardware key '" + key + "' (see poq hw " + (hw.name.empty() ? "PRESET" : hw.name)
+        throw InputError("unknown hardware key '" + echo(key) + "' (see poq hw " + (hw.name.empty() ? "PRESET" : hw.name)
                          + " for the keys)");
     checkRange(*p, value);
     ref(hw, p->row, p->index) = value;
@@ -200,7 +203,7 @@ double getParam(const Hardware& hw, const std::string& key)
     const std::vector<HwParam> params = hardwareParameters(hw);
     const HwParam* p = findParam(params, key);
     if (!p)
-        throw InputError("unknown hardware key '" + key + "'");
+        throw InputError("unknown hardware key '" + echo(key) + "'");
     return paramValue(hw, *p);
 }
 
@@ -208,19 +211,25 @@ void validateHardware(const Hardware& hw)
 {
     if (hw.levels.size() < 3)
         throw InputError("levels: need at least a per-PE register file, one on-chip buffer and DRAM");
+    if (hw.levels.size() > size_t(kMaxLevels)) // the cost model's arrays hold kMaxLevels
+        throw InputError("levels: at most " + std::to_string(kMaxLevels) + " memory levels, got "
+                         + std::to_string(hw.levels.size()));
     if (hw.levels.front().scope != LevelScope::PerPE)
         throw InputError("levels: the first (innermost) level must be per PE (scope \"pe\")");
     if (hw.levels.back().scope != LevelScope::OffChip)
         throw InputError("levels: the last level must be off chip (scope \"offchip\")");
     for (size_t i = 1; i + 1 < hw.levels.size(); ++i)
         if (hw.levels[i].scope != LevelScope::Shared)
-            throw InputError("levels: '" + hw.levels[i].name + "' between the register file and DRAM must be shared");
+            throw InputError("levels: '" + echo(hw.levels[i].name) + "' between the register file and DRAM must be shared");
     for (size_t i = 0; i < hw.levels.size(); ++i)
         for (size_t j = i + 1; j < hw.levels.size(); ++j)
             if (hw.levels[i].name == hw.levels[j].name)
-                throw InputError("levels: name '" + hw.levels[i].name + "' used twice");
+                throw InputError("levels: name '" + echo(hw.levels[i].name) + "' used twice");
     if (hw.spatialPairs.empty())
         throw InputError("spatialPairs: need at least one pair of loop dimensions");
+    if (hw.spatialPairs.size() > kMaxSpatialPairs)
+        throw InputError("spatialPairs: at most " + std::to_string(kMaxSpatialPairs) + " pairs, got "
+                         + std::to_string(hw.spatialPairs.size()));
     for (const HwParam& p : hardwareParameters(hw))
         checkRange(p, paramValue(hw, p));
 }

@@ -40,6 +40,10 @@ double getParam(const Hardware& hw, const std::string& key);
 // Throws InputError naming the first out-of-range parameter or inconsistent level list.
 void validateHardware(const Hardware& hw);
 
+// At most kMaxLevels (layer_cost.h: the cost model's fixed arrays) memory levels and this many
+// spatial pairs (every ordered pair of the 7 loop dimensions).
+inline constexpr size_t kMaxSpatialPairs = 42;
+
 // A hardware description with every parameter at its row default and the given levels.
 Hardware defaultHardware();
 

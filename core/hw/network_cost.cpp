@@ -2,6 +2,7 @@
 #include "hw/network_cost.h"
 
 #include "hw/hw_params.h"
+#include "util/display_text.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -178,7 +179,7 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
                 c = cache ? cache->find(p, hw, options.objective) : searchMapping(p, hw, options.objective);
             }
             if (!c.feasible)
-                throw InputError(hw.levels[0].name + ".sizeBytes: no mapping of layer '" + l.name + "' fits the memory levels");
+                throw InputError(hw.levels[0].name + ".sizeBytes: no mapping of layer '" + echo(l.name) + "' fits the memory levels");
             e.mac = true;
             e.macPj = c.macPj;
             e.rfPj = c.rfPj;
@@ -228,7 +229,7 @@ Objective parseObjective(const std::string& name)
     for (Objective o : {Objective::Energy, Objective::Latency, Objective::Edp})
         if (name == objectiveName(o))
             return o;
-    throw InputError("objective: must be one of energy, latency, edp, got '" + name + "'");
+    throw InputError("objective: must be one of energy, latency, edp, got '" + echo(name) + "'");
 }
 
 } // namespace poq

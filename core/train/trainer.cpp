@@ -3,9 +3,12 @@
 
 #include "data/model_file.h"
 #include "train/train_layers.h"
+#include "graph/width.h"
 #include "util/error.h"
+#include "util/memory_check.h"
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <emmintrin.h>
 
@@ -39,12 +42,27 @@ std::string TrainOptions::recipe() const
     return s.str();
 }
 
+uint64_t trainingMemoryBytes(const Graph& graph, int batch)
+{
+    uint64_t elements = 0;
+    for (const Tensor& t : graph.tensors())
+        elements = saturatingAdd(elements, uint64_t(t.shape.elements()));
+    const uint64_t threads = uint64_t(std::max(1, tbb::this_task_arena::max_concurrency()));
+    const uint64_t activations = saturatingMul(saturatingMul(elements, uint64_t(std::max(batch, 1))), 4 * sizeof(float));
+    const uint64_t params = saturatingMul(uint64_t(graph.totalParams()), (4 + threads) * sizeof(float));
+    return saturatingAdd(activations, params);
+}
+
 Trainer::Trainer(const Graph& graph, const NetworkWeights& initial, const TrainOptions& options,
                  const NetworkPrecision* qat)
     : m_graph(graph), m_options(options), m_weights(initial)
 {
     if (options.epochs < 1 || options.batch < 1 || !(options.learningRate > 0))
         throw InputError("training: epochs, batch and learning rate must be positive");
+    checkMemoryFits(trainingMemoryBytes(graph, options.batch),
+                    "training " + graph.name() + " at width " + widthText(graph.width()) + " with batch "
+                        + std::to_string(options.batch),
+                    "a smaller --batch, width or network");
     m_frozenBn.assign(m_graph.layers().size(), 0);
     if (qat) {
         m_qat = *qat;

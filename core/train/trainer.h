@@ -42,6 +42,11 @@ struct EpochStats {
     double seconds = 0;
 };
 
+// An estimate (an upper bound) of the bytes training `graph` at `batch` images per step allocates:
+// weights, gradients, momentum and per-thread gradient buffers, and every tensor's activation and
+// gradient for the batch.
+uint64_t trainingMemoryBytes(const Graph& graph, int batch);
+
 class Trainer {
 public:
     // `qat`: the strategy's precision for quantization-aware training (start from trained fp32 weights).

@@ -1,6 +1,8 @@
 // Plain-text table rendering for the CLI.
 #include "util/text_table.h"
 
+#include "util/display_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +18,8 @@ TextTable::TextTable(std::vector<std::string> header, std::vector<bool> rightAli
 void TextTable::addRow(std::vector<std::string> cells)
 {
     cells.resize(m_header.size());
+    for (std::string& c : cells)
+        c = escapeControls(c); // names come from users' files
     m_rows.push_back(std::move(cells));
 }
 

@@ -275,6 +275,29 @@ void TestMainWindow::badInputChangesNothing()
         QVERIFY(!w.openSession(path, &error));
         QVERIFY(error.startsWith(path) || error.contains("bad.json"));
     }
+    // Hostile sessions: nesting that once overflowed the stack, a device, a number beyond double
+    // range and an unbounded list are refused by the same readers as the command line's.
+    const QString deep = dir.filePath("deep.poq.json");
+    {
+        QFile f(deep);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"format\":\"poq-session\",\"widths\":" + QByteArray(100000, '[') + QByteArray(100000, ']') + "}");
+    }
+    QVERIFY(!w.openSession(deep, &error));
+    QVERIFY2(error.contains("JSON nested deeper than 64 levels"), qPrintable(error));
+    QVERIFY(!w.openSession("/dev/zero", &error));
+    QVERIFY2(error.contains("/dev/zero: not a regular file"), qPrintable(error));
+    for (const QByteArray& bad : {QByteArray("{\"format\":\"poq-session\",\"network\":\"resnet18\",\"width\":1e309}"),
+                                  "{\"format\":\"poq-session\",\"network\":\"resnet18\",\"widths\":["
+                                      + QByteArrayList(QList<QByteArray>(1000, "1")).join(',') + "]}"}) {
+        const QString path = dir.filePath("hostile.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bad);
+        f.close();
+        QVERIFY(!w.openSession(path, &error));
+        QVERIFY2(error.contains("out of range") || error.contains("more than 100 values"), qPrintable(error));
+    }
     QVERIFY(!w.sweepPanel()->addWidth("7", &error));
     QVERIFY(!w.sweepPanel()->addStrategy("int99", &error));
     QCOMPARE(w.networkPanel()->currentNetworkName(), network);
