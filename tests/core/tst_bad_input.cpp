@@ -127,8 +127,10 @@ void TestBadInput::initTestCase()
     QVERIFY(m_dir.isValid());
     const QByteArray conv = R"({"name":"c","kind":"Conv2d","outChannels":8})";
     // 1. Nesting far beyond any real file (300,000 levels crashed with a stack overflow).
-    write("deep-network.json", R"({"format":"poq-network","name":)" + nested(300000) + "}");
-    write("deep-hardware.json", R"({"format":"poq-hardware","name":"x","parameters":{"k":)" + nested(300000) + "}}");
+    // The deep value comes first and more keys follow: the parser's copies of the object's members as
+    // they grow were what recursed.
+    write("deep-network.json", R"({"x":)" + nested(300000) + R"(,"format":"poq-network","name":"n","a":1,"b":2,"c":3})");
+    write("deep-hardware.json", R"({"x":)" + nested(300000) + R"(,"format":"poq-hardware","name":"n","a":1,"b":2,"c":3})");
     // 2. Non-regular files.
     QVERIFY(::mkfifo(path("fifo.csv").toLocal8Bit().constData(), 0600) == 0);
     QVERIFY(QDir(m_dir.path()).mkdir("folder.csv"));
