@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace poq {
 
@@ -80,14 +81,85 @@ DimArray spatialFactors(const LayerProblem& p, const Hardware& hw, int pair)
     return s;
 }
 
-double LayerCost::objective(Objective o) const
+double objectiveValue(double energyPj, double latencyCycles, Objective objective)
 {
-    switch (o) {
-    case Objective::Energy: return energyPj();
+    switch (objective) {
+    case Objective::Energy: return energyPj;
     case Objective::Latency: return latencyCycles;
-    case Objective::Edp: return energyPj() * latencyCycles;
+    case Objective::Edp: return energyPj * latencyCycles;
     }
-    return energyPj();
+    return energyPj;
+}
+
+double LayerCost::objective(Objective o) const { return objectiveValue(energyPj(), latencyCycles, o); }
+
+AccessCounts LayerCost::counts() const
+{
+    AccessCounts a;
+    a.levels = levels;
+    a.readBits = readBits;
+    a.writeBits = writeBits;
+    a.hopBits = hopBits;
+    a.iterations = iterations;
+    a.activePes = activePes;
+    a.macs = double(macs);
+    return a;
+}
+
+double AccessPrice::energyPj() const
+{
+    double e = macPj + hopPj + staticPj;
+    for (double v : levelPj)
+        e += v;
+    return e;
+}
+
+AccessPrice priceAccesses(const AccessCounts& c, const Hardware& hw, ComputeClass macClass)
+{
+    AccessPrice a;
+    const int cls = static_cast<int>(macClass);
+    a.macPj = c.macs * hw.macPj[cls];
+    a.hopPj = c.hopBits * hw.hopPjPerBit;
+    a.computeCycles = c.iterations / hw.macsPerCycle[cls];
+    double latency = a.computeCycles;
+    for (int l = 0; l < c.levels; ++l) {
+        a.levelPj[l] = c.readBits[l] * hw.readPj(l) + c.writeBits[l] * hw.writePj(l);
+        double bw = hw.levels[l].bandwidthBitsPerCycle;
+        if (l == 0)
+            bw *= c.activePes; // a register file per PE, each with its own ports
+        latency = std::max(latency, (c.readBits[l] + c.writeBits[l]) / bw);
+    }
+    a.latencyCycles = latency;
+    a.staticPj = hw.staticMw * latency * 1000.0 / hw.clockMhz; // mW x cycles / MHz = nJ -> x1000 pJ
+    return a;
+}
+
+bool mappingBefore(const Mapping& a, const Mapping& b)
+{
+    return std::tie(a.pair, a.spatial, a.bounds, a.order) < std::tie(b.pair, b.spatial, b.bounds, b.order);
+}
+
+bool betterCost(double energyA, double latencyA, const Mapping& a, double energyB, double latencyB, const Mapping& b,
+                Objective objective)
+{
+    // -1: x is clearly lower, 1: clearly higher, 0: equal within rounding.
+    auto compare = [](double x, double y) {
+        const double tol = 1e-12 * std::max(std::fabs(x), std::fabs(y));
+        return x < y - tol ? -1 : x > y + tol ? 1 : 0;
+    };
+    for (int c : {compare(objectiveValue(energyA, latencyA, objective), objectiveValue(energyB, latencyB, objective)),
+                  compare(energyA, energyB), compare(latencyA, latencyB)})
+        if (c != 0)
+            return c < 0;
+    return mappingBefore(a, b);
+}
+
+bool betterCost(const LayerCost& a, const LayerCost& b, Objective objective)
+{
+    if (a.feasible != b.feasible)
+        return a.feasible;
+    return a.feasible
+           && betterCost(a.energyPj(), a.latencyCycles, a.mapping, b.energyPj(), b.latencyCycles, b.mapping, objective);
 }
 
 void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, double& all,
@@ -201,7 +273,8 @@ void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCoun
 }
 
 LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
-                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary)
+                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary,
+                       bool operandSplit)
 {
     const int L = t.levels;
     LayerCost c;
@@ -220,32 +293,37 @@ LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCo
     rd[0][0] += macs * p.wBits;
     rd[1][0] += macs * p.iBits;
 
-    for (int l = 0; l < L; ++l) {
-        const double rp = hw.readPj(l), wp = hw.writePj(l);
+    for (int l = 0; l < L; ++l)
         for (int x = 0; x < kOperandCount; ++x) {
-            const double pj = rd[x][l] * rp + wr[x][l] * wp;
             c.readBits[l] += rd[x][l];
             c.writeBits[l] += wr[x][l];
-            c.operandPj[x] += pj;
-            (l == 0 ? c.rfPj : l == L - 1 ? c.dramPj : c.sramPj) += pj;
         }
-    }
-    c.sramPj += hopBits * hw.hopPjPerBit;
     c.hopBits = hopBits;
     c.iterations = t.iterations;
     c.activePes = t.activePes;
-    c.macPj = macs * hw.macPj[static_cast<int>(p.macClass)];
-    c.computeCycles = t.iterations / hw.macsPerCycle[static_cast<int>(p.macClass)];
-    c.utilization = macs / (t.iterations * hw.rows * hw.cols);
-    double latency = c.computeCycles;
-    for (int l = 0; l < L; ++l) {
-        double bw = hw.levels[l].bandwidthBitsPerCycle;
-        if (l == 0)
-            bw *= t.activePes;
-        latency = std::max(latency, (c.readBits[l] + c.writeBits[l]) / bw);
+    const AccessPrice price = priceAccesses(c.counts(), hw, p.macClass);
+    // The operand split (for the report) prices each operand's bits with the same per-bit energies.
+    for (int x = 0; x < kOperandCount && operandSplit; ++x) {
+        AccessCounts only;
+        only.levels = L;
+        for (int l = 0; l < L; ++l) {
+            only.readBits[l] = rd[x][l];
+            only.writeBits[l] = wr[x][l];
+        }
+        const AccessPrice px = priceAccesses(only, hw, p.macClass);
+        for (int l = 0; l < L; ++l)
+            c.operandPj[x] += px.levelPj[l];
     }
-    c.latencyCycles = latency;
-    c.staticPj = hw.staticMw * latency * 1000.0 / hw.clockMhz; // mW x cycles / MHz = nJ -> x1000 pJ
+    c.macPj = price.macPj;
+    c.rfPj = price.levelPj[0];
+    c.dramPj = price.levelPj[L - 1];
+    for (int l = 1; l + 1 < L; ++l)
+        c.sramPj += price.levelPj[l];
+    c.sramPj += price.hopPj;
+    c.staticPj = price.staticPj;
+    c.computeCycles = price.computeCycles;
+    c.latencyCycles = price.latencyCycles;
+    c.utilization = macs / (t.iterations * hw.rows * hw.cols);
     return c;
 }
 
@@ -254,7 +332,7 @@ LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mappi
     const TilingCost t = tilingCost(p, hw, m);
     std::array<std::array<double, kOperandCount>, kMaxLevels> runs{};
     stationaryRuns(m, runs);
-    LayerCost c = costWithRuns(p, hw, t, runs);
+    LayerCost c = costWithRuns(p, hw, t, runs, 0, true);
     c.mapping = m;
     return c;
 }

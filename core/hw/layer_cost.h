@@ -43,6 +43,42 @@ struct Mapping {
     std::string text(const Hardware& hw) const;
 };
 
+// What one mapping's energy and latency depend on besides the hardware's prices: bits read and
+// written per level (all operands), bits on the array network, temporal iterations, active PEs and
+// MACs. Every cost in POQ Studio comes from priceAccesses() over these counts: the search, the
+// exhaustive reference, the mapping spaces and the report.
+struct AccessCounts {
+    int levels = 0;
+    std::array<double, kMaxLevels> readBits{}, writeBits{};
+    double hopBits = 0;    // bits between the PEs and the first shared level
+    double iterations = 0; // temporal iterations of the array (compute cycles x packing)
+    double activePes = 1;
+    double macs = 0;
+};
+
+// The priced counts: energy by component, latency (the max of compute cycles and every level's
+// transfer cycles; a per-PE level's bandwidth is per PE) and static energy over that latency.
+struct AccessPrice {
+    double macPj = 0, hopPj = 0, staticPj = 0;
+    std::array<double, kMaxLevels> levelPj{};
+    double computeCycles = 0, latencyCycles = 0;
+    double energyPj() const;
+};
+AccessPrice priceAccesses(const AccessCounts& counts, const Hardware& hw, ComputeClass macClass);
+
+// The one objective switch: the value a search minimizes.
+double objectiveValue(double energyPj, double latencyCycles, Objective objective);
+
+struct LayerCost;
+// The one comparison of two costed mappings: by the objective; ties (within a relative 1e-12,
+// rounding of the same counts summed in another order) by energy, then latency, then a fixed order
+// of the mappings themselves, so every path through the search picks the same mapping.
+bool betterCost(double energyA, double latencyA, const Mapping& a, double energyB, double latencyB, const Mapping& b,
+                Objective objective);
+bool betterCost(const LayerCost& a, const LayerCost& b, Objective objective); // infeasible loses
+// The fixed order of mappings used for the last tie-break (lexicographic over pair, tiles, orders).
+bool mappingBefore(const Mapping& a, const Mapping& b);
+
 struct LayerCost {
     bool feasible = false;
     double macPj = 0, rfPj = 0, sramPj = 0, dramPj = 0, eltwisePj = 0, staticPj = 0;
@@ -59,6 +95,7 @@ struct LayerCost {
     double energyPj() const { return macPj + rfPj + sramPj + dramPj + eltwisePj + staticPj; }
     double dramBits() const { return levels == 0 ? 0 : readBits[levels - 1] + writeBits[levels - 1]; }
     double objective(Objective o) const;
+    AccessCounts counts() const; // the counts this cost was priced from
 };
 
 // Costs one mapping (the single cost model shared by the search and the exhaustive reference).
@@ -91,8 +128,10 @@ void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, do
                std::array<double, kOperandCount>& moved);
 // runs[l][x]: product of the loops at level l+1 that are innermost and irrelevant to operand x.
 // firstBoundary > 0 leaves out the traffic below that level boundary (a lower bound for searches).
+// operandSplit fills operandPj (the report's split by operand; searches do not need it).
 LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
-                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary = 0);
+                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary = 0,
+                       bool operandSplit = false);
 void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCount>, kMaxLevels>& runs);
 // The runs of one level's loops (bounds, innermost-first order) for each operand.
 void levelRuns(const DimArray& bounds, const std::array<int8_t, kDimCount>& order, std::array<double, kOperandCount>& runs);

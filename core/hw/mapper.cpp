@@ -1,7 +1,11 @@
 // The fast exact schedule search (see mapper.h for why it is exact).
 #include "hw/mapper.h"
 
+#include "hw/hw_params.h"
+
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <functional>
 
 namespace poq {
@@ -137,8 +141,15 @@ void consider(SearchContext& s, const Mapping& m)
     LayerCost c = evaluateMapping(s.p, s.hw, m);
     if (s.stats)
         ++s.stats->evaluated;
-    if (c.feasible && (!s.best.feasible || c.objective(s.objective) < s.best.objective(s.objective)))
+    if (betterCost(c, s.best, s.objective))
         s.best = c;
+}
+
+// A lower bound prunes only when it is clearly above the best (ties are decided by betterCost).
+bool clearlyWorse(double bound, const LayerCost& best, Objective objective)
+{
+    const double b = best.objective(objective);
+    return best.feasible && bound > b + 1e-12 * std::fabs(b);
 }
 
 // Every stationarity choice per level for one tiling: the loop orders that can matter.
@@ -164,7 +175,7 @@ void considerTiling(SearchContext& s, Mapping& m)
             }
         if (s.stats)
             ++s.stats->evaluated;
-        if (costWithRuns(s.p, s.hw, t, runs).objective(s.objective) >= s.best.objective(s.objective))
+        if (clearlyWorse(costWithRuns(s.p, s.hw, t, runs).objective(s.objective), s.best, s.objective))
             return;
     }
     for (int k = 0; k < combos; ++k) {
@@ -177,10 +188,9 @@ void considerTiling(SearchContext& s, Mapping& m)
         LayerCost c = costWithRuns(s.p, s.hw, t, runs);
         if (s.stats)
             ++s.stats->evaluated;
-        if (c.feasible && (!s.best.feasible || c.objective(s.objective) < s.best.objective(s.objective))) {
-            c.mapping = m;
+        c.mapping = m;
+        if (betterCost(c, s.best, s.objective))
             s.best = c;
-        }
     }
 }
 
@@ -230,7 +240,7 @@ void searchChains(SearchContext& s, int pair)
     }
     std::stable_sort(tops.begin(), tops.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [bound, t] : tops) {
-        if (s.best.feasible && bound >= s.best.objective(s.objective))
+        if (clearlyWorse(bound, s.best, s.objective))
             break;
         cum[top] = t;
         rec(top - 1);
@@ -337,13 +347,13 @@ bool dominates(const Counts& a, const Counts& b) // a <= b everywhere
     return true;
 }
 
-void insertCandidate(MappingSpace& space, const Mapping& m, const Counts& v)
+void insertCandidate(MappingSpace& space, const Mapping& m, const Counts& v, double activePes)
 {
     for (const auto& c : space.candidates)
         if (dominates(c.counts, v))
             return;
     std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts); });
-    space.candidates.push_back({m, v});
+    space.candidates.push_back({m, v, activePes});
 }
 
 } // namespace
@@ -421,6 +431,21 @@ struct SpaceBuilder {
 
 } // namespace
 
+AccessCounts MappingSpace::Candidate::accessCounts(int levels, const LayerProblem& p) const
+{
+    AccessCounts a;
+    a.levels = levels;
+    for (int l = 0; l < levels; ++l) {
+        a.readBits[l] = counts[2 * l];
+        a.writeBits[l] = counts[2 * l + 1];
+    }
+    a.hopBits = counts[2 * kMaxLevels];
+    a.iterations = counts[2 * kMaxLevels + 2];
+    a.activePes = activePes;
+    a.macs = double(p.macs());
+    return a;
+}
+
 MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
 {
     MappingSpace space;
@@ -460,7 +485,7 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
                     m.bounds[l][d] = part.cum[l][d] / (l > 0 ? part.cum[l - 1][d] : 1);
             for (int l = 1; l < L; ++l)
                 m.order[l] = stationaryOrder(part.stationary[l]);
-            insertCandidate(space, m, part.v);
+            insertCandidate(space, m, part.v, b.activePes);
         }
         space.enumerated += b.enumerated;
     }
@@ -469,37 +494,20 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
 
 LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Hardware& hw, Objective objective)
 {
-    const int L = space.levels;
-    std::array<double, kMaxLevels> rp{}, wp{};
-    for (int l = 0; l < L; ++l) {
-        rp[l] = hw.readPj(l);
-        wp[l] = hw.writePj(l);
-    }
-    const int cls = static_cast<int>(p.macClass);
-    const double macPj = double(p.macs()) * hw.macPj[cls];
     const MappingSpace::Candidate* best = nullptr;
-    double bestValue = 0;
+    double bestEnergy = 0, bestLatency = 0;
     for (const auto& c : space.candidates) {
-        const Counts& v = c.counts;
-        double dynamic = macPj + v[2 * kMaxLevels] * hw.hopPjPerBit;
-        double latency = std::max(v[2 * kMaxLevels + 2] / hw.macsPerCycle[cls],
-                                  v[2 * kMaxLevels + 1] / hw.levels[0].bandwidthBitsPerCycle);
-        for (int l = 0; l < L; ++l) {
-            dynamic += v[2 * l] * rp[l] + v[2 * l + 1] * wp[l];
-            if (l > 0)
-                latency = std::max(latency, (v[2 * l] + v[2 * l + 1]) / hw.levels[l].bandwidthBitsPerCycle);
-        }
-        const double energy = dynamic + hw.staticMw * latency * 1000.0 / hw.clockMhz;
-        const double value = objective == Objective::Energy ? energy : objective == Objective::Latency ? latency
-                                                                                                      : energy * latency;
-        if (!best || value < bestValue) {
+        const AccessPrice price = priceAccesses(c.accessCounts(space.levels, p), hw, p.macClass);
+        const double energy = price.energyPj(), latency = price.latencyCycles;
+        if (!best || betterCost(energy, latency, c.mapping, bestEnergy, bestLatency, best->mapping, objective)) {
             best = &c;
-            bestValue = value;
+            bestEnergy = energy;
+            bestLatency = latency;
         }
     }
     if (!best) {
         LayerCost none;
-        none.levels = L;
+        none.levels = space.levels;
         return none;
     }
     return evaluateMapping(p, hw, best->mapping);
@@ -507,11 +515,16 @@ LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Ha
 
 std::string structuralKey(const Hardware& hw)
 {
-    std::string key = std::to_string(hw.rows) + "x" + std::to_string(hw.cols);
+    std::string key;
     for (const MemoryLevel& l : hw.levels)
-        key += "|" + l.name + ":" + std::to_string(int(l.scope)) + ":" + std::to_string(l.sizeBytes);
+        key += l.name + ":" + std::to_string(int(l.scope)) + "|";
     for (const auto& [r, c] : hw.spatialPairs)
-        key += "|" + std::to_string(int(r)) + std::to_string(int(c));
+        key += std::to_string(int(r)) + std::to_string(int(c)) + "|";
+    char buf[32];
+    for (double v : structuralValues(hw)) {
+        std::snprintf(buf, sizeof buf, "%.17g|", v);
+        key += buf;
+    }
     return key;
 }
 

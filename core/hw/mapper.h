@@ -40,9 +40,12 @@ LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Obj
 // the set itself.
 struct MappingSpace {
     static constexpr int kComponents = 2 * kMaxLevels + 3;
+    // counts: reads and writes per level, array-network bits, register bits per PE, iterations.
     struct Candidate {
         Mapping mapping;
         std::array<double, kComponents> counts{};
+        double activePes = 1;
+        AccessCounts accessCounts(int levels, const LayerProblem& p) const;
     };
     std::vector<Candidate> candidates;
     int levels = 0;

@@ -145,6 +145,9 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
                         MappingCache* cache)
 {
     validateHardware(hw);
+    MappingCache local;
+    if (!cache)
+        cache = &local;
     const auto& layers = g.layers();
     const std::vector<char> fused = fusedLayers(g);
     const std::vector<int> stored = storedTensor(g, fused);
@@ -176,7 +179,8 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             if (options.pinned) {
                 c = evaluateMapping(p, hw, (*options.pinned).at(i).rawMapping);
             } else {
-                c = cache ? cache->find(p, hw, options.objective) : searchMapping(p, hw, options.objective);
+                // One path for every caller (poq energy, poq sweep, the window): the mapping space.
+                c = cache->find(p, hw, options.objective);
             }
             if (!c.feasible)
                 throw InputError(hw.levels[0].name + ".sizeBytes: no mapping of layer '" + echo(l.name) + "' fits the memory levels");

@@ -57,6 +57,8 @@ private slots:
     void searchEqualsExhaustive();
     void mappingTextIsReadable();
     void mappingSpaceServesAnyEnergies();
+    void structuralKeyFollowsRows();
+    void tiesAreBrokenByEnergyThenLatency();
 };
 
 void TestMapper::goldenDenseFitsInRegisters()
@@ -164,9 +166,19 @@ void TestMapper::searchEqualsExhaustive()
                                          .arg(p.bounds[4]).arg(p.bounds[5]).arg(p.bounds[6]).arg(p.strideY)
                                          .arg(p.wBits).arg(p.iBits).arg(p.inputResident).arg(p.tileFraction))));
         const MappingSpace space = buildMappingSpace(p, hw);
-        const double c = bestInSpace(space, p, hw, Objective(objective)).objective(Objective(objective));
+        const LayerCost fromSpace = bestInSpace(space, p, hw, Objective(objective));
+        const double c = fromSpace.objective(Objective(objective));
         QVERIFY2(std::fabs(c - b) <= 1e-9 * std::max(1.0, std::fabs(b)),
                  qPrintable(QString("layer %1: mapping space %2 vs exhaustive %3").arg(i).arg(c, 0, 'g', 17).arg(b, 0, 'g', 17)));
+        // Ties are broken the same way everywhere (energy, then latency): all three agree on both.
+        for (const LayerCost* x : {&fast, &fromSpace}) {
+            QVERIFY2(std::fabs(x->energyPj() - slow.energyPj()) <= 1e-9 * slow.energyPj(),
+                     qPrintable(QString("layer %1: energy %2 vs exhaustive %3").arg(i).arg(x->energyPj(), 0, 'g', 17)
+                                    .arg(slow.energyPj(), 0, 'g', 17)));
+            QVERIFY2(std::fabs(x->latencyCycles - slow.latencyCycles) <= 1e-9 * slow.latencyCycles,
+                     qPrintable(QString("layer %1: latency %2 vs exhaustive %3").arg(i).arg(x->latencyCycles, 0, 'g', 17)
+                                    .arg(slow.latencyCycles, 0, 'g', 17)));
+        }
         QVERIFY(int64_t(space.candidates.size()) <= space.enumerated);
         fastTotal += fastStats.evaluated;
         slowTotal += slowStats.evaluated;
@@ -201,10 +213,8 @@ void TestMapper::mappingSpaceServesAnyEnergies()
         for (int trial = 0; trial < 40; ++trial) {
             Hardware hw = base;
             for (const HwParam& prm : hardwareParameters(hw)) {
-                const bool structural = prm.key.find("sizeBytes") != std::string::npos || prm.key.rfind("array.rows", 0) == 0
-                                        || prm.key.rfind("array.cols", 0) == 0 || prm.key == "network.keepOnChip"
-                                        || prm.key == "memory.energyFromSize";
-                if (structural)
+                // keepOnChip changes the layer problem (the share of the buffer tiles may use).
+                if (prm.reshapesSpace || prm.key == "network.keepOnChip")
                     continue;
                 const double lo = std::max(prm.min, paramValue(hw, prm) / 8), hi = std::min(prm.max, paramValue(hw, prm) * 8 + 1);
                 setParam(hw, prm.key, prm.step == 1 ? std::round(lo + rng.generateDouble() * (hi - lo))
@@ -217,6 +227,42 @@ void TestMapper::mappingSpaceServesAnyEnergies()
                          qPrintable(QString("trial %1 objective %2: %3 vs %4").arg(trial).arg(int(o)).arg(fromSpace).arg(searched)));
             }
         }
+    }
+}
+
+void TestMapper::structuralKeyFollowsRows()
+{
+    // The mapping cache keys on exactly the parameters whose rows say they reshape the space.
+    const Hardware base = loadHardware("edge-npu");
+    const std::string key = structuralKey(base);
+    int structural = 0;
+    for (const HwParam& prm : hardwareParameters(base)) {
+        Hardware hw = base;
+        const double v = paramValue(hw, prm);
+        setParam(hw, prm.key, v < prm.max ? std::min(prm.max, prm.step == 1 ? v + 1 : v * 1.5) : prm.min);
+        QVERIFY2((structuralKey(hw) != key) == prm.reshapesSpace, prm.key.c_str());
+        structural += prm.reshapesSpace ? 1 : 0;
+    }
+    QCOMPARE(structural, 2 + int(base.levels.size())); // rows, cols and every level's capacity
+}
+
+void TestMapper::tiesAreBrokenByEnergyThenLatency()
+{
+    // Without static power, many mappings share the lowest energy (or latency): the search, the
+    // mapping space and the exhaustive reference must still agree on the other metric.
+    Hardware hw = loadHardware("edge-npu");
+    setParam(hw, "array.staticMw", 0);
+    const LayerProblem p = problem(32, 16, 14, 14, 3, 3);
+    for (Objective o : {Objective::Energy, Objective::Latency}) {
+        const LayerCost fast = searchMapping(p, hw, o);
+        const LayerCost space = bestInSpace(buildMappingSpace(p, hw), p, hw, o);
+        QVERIFY(fast.feasible && space.feasible);
+        QCOMPARE(fast.energyPj(), space.energyPj());
+        QCOMPARE(fast.latencyCycles, space.latencyCycles);
+        // The tie-break never trades the objective away.
+        const Objective other = o == Objective::Energy ? Objective::Latency : Objective::Energy;
+        const LayerCost alt = searchMapping(p, hw, other);
+        QVERIFY(fast.objective(o) <= alt.objective(o) * (1 + 1e-12));
     }
 }
 
