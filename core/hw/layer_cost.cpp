@@ -20,6 +20,9 @@ using Ext = std::array<double, kDimCount>;
 // the stride skips positions (windows that do not overlap), and never more than the input.
 double window(double outExtent, double filterExtent, int stride, int dilation, int inputSize)
 {
+    // Average extents below one output (ragged spatial tiles) scale one output's taps.
+    if (outExtent <= 1)
+        return std::min(outExtent * filterExtent, double(inputSize));
     const double span = (outExtent - 1) * stride + (filterExtent - 1) * dilation + 1;
     return std::min({span, outExtent * filterExtent, double(inputSize)});
 }
@@ -203,6 +206,24 @@ void addBoundaryTraffic(const LayerProblem& p, int L, int l, double all, const s
         hopBits += upBits + partial * p.accBits;
 }
 
+std::array<double, kOperandCount> deliveryCopies(const LayerProblem& p, const DimArray& spatial, const DimArray& R,
+                                                 const DimArray& cum0)
+{
+    Ext pe, all; // the average per-PE tile and the array-wide union
+    double pes = 1;
+    for (int d = 0; d < kDimCount; ++d) {
+        all[d] = double(p.bounds[d]) * cum0[d] / R[d];
+        pe[d] = all[d] / spatial[d];
+        pes *= spatial[d];
+    }
+    std::array<double, kOperandCount> copies{};
+    for (int x = 0; x < kOperandCount; ++x) {
+        const double unionSize = tileSize(p, Operand(x), all);
+        copies[x] = unionSize > 0 ? tileSize(p, Operand(x), pe) * pes / unionSize : 1;
+    }
+    return copies;
+}
+
 TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& m)
 {
     const int L = m.levels;
@@ -240,12 +261,7 @@ TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& 
         t.iterations *= R[d];
     for (int l = 0; l + 1 < L; ++l)
         levelTile(p, R, cum[l], t.all[l], t.moved[l]);
-    for (int x = 0; x < kOperandCount; ++x) {
-        t.copies[x] = 1; // PEs along dims irrelevant to x hold their own copy
-        for (int d = 0; d < kDimCount; ++d)
-            if (!kRelevant[x][d])
-                t.copies[x] *= m.spatial[d];
-    }
+    t.copies = deliveryCopies(p, m.spatial, R, cum[0]);
     return t;
 }
 
@@ -313,6 +329,8 @@ LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCo
         const AccessPrice px = priceAccesses(only, hw, p.macClass);
         for (int l = 0; l < L; ++l)
             c.operandPj[x] += px.levelPj[l];
+        c.operandReadBits[x] = only.readBits;
+        c.operandWriteBits[x] = only.writeBits;
     }
     c.macPj = price.macPj;
     c.rfPj = price.levelPj[0];

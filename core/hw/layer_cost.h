@@ -84,6 +84,8 @@ struct LayerCost {
     double macPj = 0, rfPj = 0, sramPj = 0, dramPj = 0, eltwisePj = 0, staticPj = 0;
     std::array<double, kOperandCount> operandPj{}; // memory energy by operand W, I, O
     std::array<double, kMaxLevels> readBits{}, writeBits{}; // per level
+    // per operand and level (filled with the operand split, i.e. by evaluateMapping)
+    std::array<std::array<double, kMaxLevels>, kOperandCount> operandReadBits{}, operandWriteBits{};
     int levels = 0;
     double computeCycles = 0, latencyCycles = 0, utilization = 0;
     double hopBits = 0;        // bits between the PEs and the first shared level
@@ -123,6 +125,13 @@ using LevelBits = std::array<std::array<double, kMaxLevels>, kOperandCount>;
 void addBoundaryTraffic(const LayerProblem& p, int levels, int l, double all, const std::array<double, kOperandCount>& moved,
                         const std::array<double, kOperandCount>& copies, double outputs,
                         const std::array<double, kOperandCount>& runs, LevelBits& rd, LevelBits& wr, double& hopBits);
+// Register-file fills per fill of the array-wide level-0 tile whose per-PE cumulative counts are
+// `cum0`, as a multiple of that tile's union (`moved`): every PE receives its own tile, so operands
+// shared by PEs (weights along output positions, inputs along output channels) count once per PE,
+// and inputs of PEs whose windows overlap (outputs spread along OY, OX or filter taps) count the
+// overlap once per PE. The parent reads the union once (multicast).
+std::array<double, kOperandCount> deliveryCopies(const LayerProblem& p, const DimArray& spatial, const DimArray& R,
+                                                 const DimArray& cum0);
 // all and moved of the array-wide tile whose cumulative loop counts are `cum` (R: whole dims).
 void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, double& all,
                std::array<double, kOperandCount>& moved);

@@ -399,6 +399,8 @@ struct SpaceBuilder {
             for (int d = 0; d < kDimCount; ++d)
                 bounds[d] = upper[d] / c[d];
             const std::vector<Part> lower = l == 0 ? std::vector<Part>(1) : below(l - 1, c);
+            if (l == 0) // register fills depend on the per-PE tile (overlapping input windows)
+                copies = deliveryCopies(p, s.spatial, s.R, c);
             for (int sigma = 0; sigma < kOperandCount; ++sigma) {
                 std::array<double, kOperandCount> runs{};
                 levelRuns(bounds, stationaryOrder(sigma), runs);
@@ -456,7 +458,7 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
         s.spatial = spatialFactors(p, hw, pair);
         for (int d = 0; d < kDimCount; ++d)
             s.R[d] = (p.bounds[d] + s.spatial[d] - 1) / s.spatial[d];
-        // Per-pair constants: multicast copies, active PEs, iterations, per-MAC register reads.
+        // Per-pair constants: active PEs, iterations, per-MAC register reads.
         SpaceBuilder b{p, s};
         Mapping m;
         m.pair = pair;
@@ -466,12 +468,6 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
         for (int d = 0; d < kDimCount; ++d) {
             iterations *= s.R[d];
             b.activePes *= s.spatial[d];
-        }
-        for (int x = 0; x < kOperandCount; ++x) {
-            b.copies[x] = 1; // as in tilingCost: PEs along dims irrelevant to x hold their own copy
-            for (int d = 0; d < kDimCount; ++d)
-                if (!kRelevant[x][d])
-                    b.copies[x] *= s.spatial[d];
         }
         b.outputs = double(p.bounds[0]) * p.bounds[2] * p.bounds[3] * p.bounds[4];
         const double rfReads = double(p.macs()) * (p.wBits + p.iBits);

@@ -197,6 +197,7 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             e.macs = c.macs;
             e.mapping = c.mapping.text(hw);
             e.rawMapping = c.mapping;
+            e.problem = p;
             e.outputOnChip = onChip[out];
             e.eltwisePj = double(l.elementwiseOps) * hw.eltwisePj[static_cast<int>(formatInfo(lp.output).computeClass)];
             net.bops += double(c.macs) * p.wBits * p.iBits;

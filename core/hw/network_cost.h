@@ -27,6 +27,7 @@ struct LayerEnergy {
     int64_t macs = 0;
     std::string mapping;   // readable mapping (MAC layers)
     Mapping rawMapping;    // to re-cost with the mapping pinned
+    LayerProblem problem;  // MAC layers: the problem as costed (bits, residency, tile share)
     bool outputOnChip = false;
 
     double energyPj() const { return macPj + rfPj + sramPj + dramPj + eltwisePj + staticPj; }
