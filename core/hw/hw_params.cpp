@@ -58,6 +58,10 @@ constexpr RowInfo kRows[] = {
      {"CACTI-like rule: 0.156 pJ/bit x sqrt(size / 8 KiB), from Horowitz's 8 KB SRAM"}, {}},
     {"network.keepOnChip", ParamScope::Global, "Keep tensors on chip", "0/1", 0, 1, 1, false, false, {1},
      {"assumption: outputs that fit stay in the last on-chip level for their consumers"}, {}},
+    {"mac.intAddPjPerBit", ParamScope::Global, "Integer accumulator add", "pJ/bit", 0, 1, 0.0001, false, false,
+     {0.003125}, {"Horowitz, ISSCC 2014: int32 add 0.1 pJ, linear in the width (assumption)"}, {}},
+    {"mac.floatAddPjPerBit", ParamScope::Global, "Float accumulator add", "pJ/bit", 0, 1, 0.0001, false, false,
+     {0.028125}, {"Horowitz, ISSCC 2014: fp32 add 0.9 pJ, linear in the width (assumption; fp16 add: 0.4)"}, {}},
     {"mac.%.pj", ParamScope::PerClass, "Energy per MAC", "pJ", 0.0001, 100, 0.001, true, false, {}, {},
      {{{CC::FP32, 4.6, kHorowitz},
        {CC::BF16, 1.48, kFloatScale},
@@ -147,12 +151,14 @@ double& ref(Hardware& hw, int row, int index)
     case 4: return hw.hopPjPerBit;
     case 5: return hw.sramFromSize;
     case 6: return hw.keepOnChip;
-    case 7: return hw.macPj[index];
-    case 8: return hw.macsPerCycle[index];
-    case 9: return hw.eltwisePj[index];
-    case 10: return hw.levels[index].sizeBytes;
-    case 11: return hw.levels[index].readPjPerBit;
-    case 12: return hw.levels[index].writePjPerBit;
+    case 7: return hw.intAddPjPerBit;
+    case 8: return hw.floatAddPjPerBit;
+    case 9: return hw.macPj[index];
+    case 10: return hw.macsPerCycle[index];
+    case 11: return hw.eltwisePj[index];
+    case 12: return hw.levels[index].sizeBytes;
+    case 13: return hw.levels[index].readPjPerBit;
+    case 14: return hw.levels[index].writePjPerBit;
     default: return hw.levels[index].bandwidthBitsPerCycle;
     }
 }
@@ -185,7 +191,7 @@ double Hardware::writePj(int level) const
 
 std::vector<HwParam> hardwareParameters(const Hardware& hw)
 {
-    static_assert(kRowCount == 14, "update ref() when adding a row");
+    static_assert(kRowCount == 16, "update ref() when adding a row");
     std::vector<HwParam> out;
     for (int r = 0; r < kRowCount; ++r) {
         const RowInfo& row = kRows[r];

@@ -117,11 +117,29 @@ double AccessPrice::energyPj() const
     return e;
 }
 
-AccessPrice priceAccesses(const AccessCounts& c, const Hardware& hw, ComputeClass macClass)
+ComputeClass macClassOf(NumberFormat weight, NumberFormat input)
+{
+    return formatInfo(formatInfo(input).bits > formatInfo(weight).bits ? input : weight).computeClass;
+}
+
+double macEnergyPj(const Hardware& hw, const LayerProblem& p)
+{
+    const FormatInfo& w = formatInfo(p.wFormat);
+    const FormatInfo& i = formatInfo(p.iFormat);
+    const FormatInfo& wide = i.bits > w.bits ? i : w;
+    const bool isFloat = wide.family == FormatFamily::Float;
+    auto width = [&](const FormatInfo& f) { return double(isFloat ? f.mantissaBits + 1 : f.bits); };
+    const double scale = width(w) * width(i) / (width(wide) * width(wide));
+    const double add = isFloat ? hw.floatAddPjPerBit : hw.intAddPjPerBit;
+    const double multiplier = std::max(0.0, hw.macPj[static_cast<int>(p.macClass)] - 32 * add);
+    return multiplier * scale + p.accBits * add;
+}
+
+AccessPrice priceAccesses(const AccessCounts& c, const Hardware& hw, const LayerProblem& p)
 {
     AccessPrice a;
-    const int cls = static_cast<int>(macClass);
-    a.macPj = c.macs * hw.macPj[cls];
+    const int cls = static_cast<int>(p.macClass);
+    a.macPj = c.macs * macEnergyPj(hw, p);
     a.hopPj = c.hopBits * hw.hopPjPerBit;
     a.computeCycles = c.iterations / hw.macsPerCycle[cls];
     double latency = a.computeCycles;
@@ -317,7 +335,7 @@ LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCo
     c.hopBits = hopBits;
     c.iterations = t.iterations;
     c.activePes = t.activePes;
-    const AccessPrice price = priceAccesses(c.counts(), hw, p.macClass);
+    const AccessPrice price = priceAccesses(c.counts(), hw, p);
     // The operand split (for the report) prices each operand's bits with the same per-bit energies.
     for (int x = 0; x < kOperandCount && operandSplit; ++x) {
         AccessCounts only;
@@ -326,7 +344,7 @@ LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCo
             only.readBits[l] = rd[x][l];
             only.writeBits[l] = wr[x][l];
         }
-        const AccessPrice px = priceAccesses(only, hw, p.macClass);
+        const AccessPrice px = priceAccesses(only, hw, p);
         for (int l = 0; l < L; ++l)
             c.operandPj[x] += px.levelPj[l];
         c.operandReadBits[x] = only.readBits;

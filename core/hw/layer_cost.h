@@ -19,7 +19,8 @@ struct LayerProblem {
     int strideY = 1, strideX = 1, dilationY = 1, dilationX = 1;
     int IY = 1, IX = 1;                    // input height and width (unpadded)
     int wBits = 8, iBits = 8, oBits = 8, accBits = 32;
-    ComputeClass macClass = ComputeClass::INT8;
+    NumberFormat wFormat = NumberFormat::INT8, iFormat = NumberFormat::INT8; // the MAC's operands
+    ComputeClass macClass = ComputeClass::INT8; // the wider operand's class: it sets the packing
     bool inputResident = false;  // the input already sits in the last on-chip level
     bool outputResident = false; // the output stays in the last on-chip level
     double tileFraction = 1.0;   // share of the last on-chip level that tiles may use
@@ -64,7 +65,18 @@ struct AccessPrice {
     double computeCycles = 0, latencyCycles = 0;
     double energyPj() const;
 };
-AccessPrice priceAccesses(const AccessCounts& counts, const Hardware& hw, ComputeClass macClass);
+AccessPrice priceAccesses(const AccessCounts& counts, const Hardware& hw, const LayerProblem& p);
+
+// Energy of one MAC of the layer's operands with its accumulator (stated rule, an assumption where
+// Horowitz gives no figure): the wider operand's class gives mac.<class>.pj, which holds a multiplier
+// and a 32-bit accumulation; the multiplier scales with the product of the operand widths (integers:
+// bits x bits; floats: (mantissa + 1) x (mantissa + 1)) relative to the class's own square, and the
+// accumulation is accBits x the family's adder energy per bit:
+//   E = (mac.<wide>.pj - 32 a) x scale + accBits x a,  a = mac.intAddPjPerBit or mac.floatAddPjPerBit.
+// With equal operands and 32-bit accumulators this is mac.<class>.pj itself.
+double macEnergyPj(const Hardware& hw, const LayerProblem& p);
+// The class of the wider of two operand formats (ties: the weight's).
+ComputeClass macClassOf(NumberFormat weight, NumberFormat input);
 
 // The one objective switch: the value a search minimizes.
 double objectiveValue(double energyPj, double latencyCycles, Objective objective);

@@ -493,7 +493,7 @@ LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Ha
     const MappingSpace::Candidate* best = nullptr;
     double bestEnergy = 0, bestLatency = 0;
     for (const auto& c : space.candidates) {
-        const AccessPrice price = priceAccesses(c.accessCounts(space.levels, p), hw, p.macClass);
+        const AccessPrice price = priceAccesses(c.accessCounts(space.levels, p), hw, p);
         const double energy = price.energyPj(), latency = price.latencyCycles;
         if (!best || betterCost(energy, latency, c.mapping, bestEnergy, bestLatency, best->mapping, objective)) {
             best = &c;
@@ -531,7 +531,8 @@ size_t MappingCache::Hash::operator()(const LayerProblem& p) const
     for (int b : p.bounds)
         mix(b);
     for (int v : {p.strideY, p.strideX, p.dilationY, p.dilationX, p.IY, p.IX, p.wBits, p.iBits, p.oBits, p.accBits,
-                  static_cast<int>(p.macClass), int(p.inputResident), int(p.outputResident)})
+                  static_cast<int>(p.macClass), static_cast<int>(p.wFormat), static_cast<int>(p.iFormat),
+                  int(p.inputResident), int(p.outputResident)})
         mix(v);
     mix(static_cast<int64_t>(p.tileFraction * 1024));
     return h;

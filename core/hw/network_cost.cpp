@@ -170,7 +170,10 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             p.iBits = formatInfo(prec.tensors[in]).bits;
             p.oBits = formatInfo(prec.tensors[out]).bits;
             p.accBits = lp.accumulatorBits;
-            p.macClass = formatInfo(lp.compute).computeClass;
+            // Mixed operands (8-bit inputs into a 4-bit layer): packing and energy by the wider one.
+            p.wFormat = lp.weight;
+            p.iFormat = prec.tensors[in];
+            p.macClass = macClassOf(p.wFormat, p.iFormat);
             p.inputResident = onChip[in];
             p.outputResident = onChip[out];
             p.tileFraction = tileFraction;

@@ -232,6 +232,10 @@ void TestBadInput::refused_data()
                                     << "--set sram.sizeBytes: value '1e400' is out of range (beyond double precision)";
     QTest::newRow("13 plot --width 0") << QStringList{"plot", d + "macsneg.csv", "--out", d + "p.svg", "--width", "0"}
                                        << "--width: must be in 100..8000, got 0";
+    QTest::newRow("accumulator too narrow") << QStringList{"energy", "resnet20", "--strategy", "int8+acc12"}
+                                            << "strategy: 'int8+acc12': accumulator: 12 bits is narrower than the 16-bit products";
+    QTest::newRow("accumulator suffix") << QStringList{"energy", "resnet20", "--strategy", "int8+acc2x"}
+                                        << "strategy: 'int8+acc2x': accumulator: '+acc2x' must give a bit count";
     QTest::newRow("seven memory levels") << energy + QStringList{"--hw", d + "seven-levels.json"} << "levels: at most 6 memory levels, got 7";
 }
 

@@ -58,6 +58,8 @@ private slots:
     void mappingTextIsReadable();
     void mappingSpaceServesAnyEnergies();
     void goldenDepthwiseDeliversPerPe();
+    void goldenAccumulatorWidth();
+    void goldenMixedOperands();
     void structuralKeyFollowsRows();
     void tiesAreBrokenByEnergyThenLatency();
 };
@@ -278,6 +280,54 @@ void TestMapper::goldenDepthwiseDeliversPerPe()
     const LayerCost best = searchMapping(p, hw, Objective::Energy);
     QVERIFY(best.feasible);
     QVERIFY(evaluateMapping(p, hw, best.mapping).operandWriteBits[I][0] >= 196.0 * 9 * 32 * 8);
+}
+
+void TestMapper::goldenAccumulatorWidth()
+{
+    // The dense 8 -> 4 layer of goldenDenseFitsInRegisters with 24-bit accumulators: every access is
+    // the same (no partial sum leaves a PE), and each MAC costs its multiplier 0.3 - 32 x 0.003125 =
+    // 0.2 pJ plus a 24-bit add 24 x 0.003125 = 0.075 pJ: 32 x 0.275 = 8.8 pJ, total 440.64 - 9.6 + 8.8.
+    const Hardware hw = handHardware(1024, 65536);
+    LayerProblem p = problem(4, 8, 1, 1);
+    p.accBits = 24;
+    const LayerCost c = searchMapping(p, hw, Objective::Energy);
+    QVERIFY(c.feasible);
+    QVERIFY(std::fabs(c.macPj - 8.8) < 1e-12);
+    QVERIFY(std::fabs(c.energyPj() - 439.84) < 1e-9);
+    // A register file of 5 bytes holds a weight, an input and a 24-bit partial sum, not a 32-bit one.
+    const Hardware small = handHardware(5, 65536);
+    QVERIFY(searchMapping(p, small, Objective::Energy).feasible);
+    p.accBits = 32;
+    QVERIFY(!searchMapping(p, small, Objective::Energy).feasible);
+}
+
+void TestMapper::goldenMixedOperands()
+{
+    // 4-bit weights x 8-bit inputs: packing and energy by the wider operand (int8: one MAC per PE
+    // per cycle), the multiplier scaled by 4 x 8 / (8 x 8): (0.3 - 0.1) x 0.5 + 0.1 = 0.2 pJ a MAC,
+    // not int4's 0.15 pJ and two MACs per cycle.
+    const Hardware hw = handHardware(1024, 65536);
+    LayerProblem p = problem(4, 8, 1, 1);
+    p.wBits = 4;
+    p.wFormat = NumberFormat::INT4;
+    p.macClass = macClassOf(p.wFormat, p.iFormat);
+    QCOMPARE(int(p.macClass), int(ComputeClass::INT8));
+    QVERIFY(std::fabs(macEnergyPj(hw, p) - 0.2) < 1e-12);
+    const LayerCost c = searchMapping(p, hw, Objective::Energy);
+    QVERIFY(std::fabs(c.macPj - 32 * 0.2) < 1e-12);
+    QCOMPARE(c.computeCycles, 32.0); // 32 MACs on one PE at one int8 MAC per cycle
+    // Equal operands keep the class's own energy: int4 x int4 is mac.int4.pj.
+    p.iFormat = NumberFormat::INT4;
+    p.iBits = 4;
+    p.macClass = macClassOf(p.wFormat, p.iFormat);
+    QVERIFY(std::fabs(macEnergyPj(hw, p) - hw.macPj[int(ComputeClass::INT4)]) < 1e-12);
+    // Floats scale by (mantissa + 1) products: fp8 e4m3 weights (4) x fp16 inputs (11) on the fp16
+    // class: (2.0 - 32 x 0.028125) x 44 / 121 + 0.9 = 1.3 pJ.
+    p.wFormat = NumberFormat::FP8E4M3;
+    p.iFormat = NumberFormat::FP16;
+    p.macClass = macClassOf(p.wFormat, p.iFormat);
+    QCOMPARE(int(p.macClass), int(ComputeClass::FP16));
+    QVERIFY(std::fabs(macEnergyPj(hw, p) - 1.3) < 1e-9);
 }
 
 void TestMapper::structuralKeyFollowsRows()
