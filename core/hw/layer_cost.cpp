@@ -117,6 +117,11 @@ double AccessPrice::energyPj() const
     return e;
 }
 
+double staticEnergyPj(const Hardware& hw, double latencyCycles)
+{
+    return hw.staticMw * latencyCycles * 1000.0 / hw.clockMhz; // mW x cycles / MHz = nJ -> x1000 pJ
+}
+
 ComputeClass macClassOf(NumberFormat weight, NumberFormat input)
 {
     return formatInfo(formatInfo(input).bits > formatInfo(weight).bits ? input : weight).computeClass;
@@ -151,7 +156,7 @@ AccessPrice priceAccesses(const AccessCounts& c, const Hardware& hw, const Layer
         latency = std::max(latency, (c.readBits[l] + c.writeBits[l]) / bw);
     }
     a.latencyCycles = latency;
-    a.staticPj = hw.staticMw * latency * 1000.0 / hw.clockMhz; // mW x cycles / MHz = nJ -> x1000 pJ
+    a.staticPj = staticEnergyPj(hw, latency);
     return a;
 }
 

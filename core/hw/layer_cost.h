@@ -67,6 +67,9 @@ struct AccessPrice {
 };
 AccessPrice priceAccesses(const AccessCounts& counts, const Hardware& hw, const LayerProblem& p);
 
+// Static energy over a latency: mW x cycles / MHz = nJ (the one place it is computed).
+double staticEnergyPj(const Hardware& hw, double latencyCycles);
+
 // Energy of one MAC of the layer's operands with its accumulator (stated rule, an assumption where
 // Horowitz gives no figure): the wider operand's class gives mac.<class>.pj, which holds a multiplier
 // and a 32-bit accumulation; the multiplier scales with the product of the operand widths (integers:

@@ -134,7 +134,7 @@ LayerEnergy streamLayer(const Graph& g, const Layer& l, const NetworkPrecision& 
     for (size_t k = 0; k < bitsAt.size(); ++k)
         latency = std::max(latency, bitsAt[k] / hw.levels[k].bandwidthBitsPerCycle);
     e.latencyCycles = latency;
-    e.staticPj = hw.staticMw * latency * 1000.0 / hw.clockMhz;
+    e.staticPj = staticEnergyPj(hw, latency);
     e.outputOnChip = onChip[out];
     return e;
 }
