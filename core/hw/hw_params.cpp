@@ -229,13 +229,13 @@ std::vector<HwParam> hardwareParameters(const Hardware& hw)
 
 double paramValue(const Hardware& hw, const HwParam& p) { return ref(const_cast<Hardware&>(hw), p.row, p.index); }
 
-std::vector<double> structuralValues(const Hardware& hw)
+std::vector<double> structuralValues(const Hardware& hw, bool withCapacities)
 {
     std::vector<double> out;
     Hardware& h = const_cast<Hardware&>(hw); // ref() is read only here
     for (int r = 0; r < kRowCount; ++r) {
         const RowInfo& row = kRows[r];
-        if (!row.reshapesSpace)
+        if (!row.reshapesSpace || (!withCapacities && row.scope == ParamScope::PerLevel))
             continue;
         const int n = row.scope == ParamScope::Global ? 1 : row.scope == ParamScope::PerClass ? N : int(hw.levels.size());
         for (int i = 0; i < n; ++i)

@@ -36,7 +36,8 @@ double paramValue(const Hardware& hw, const HwParam& p);
 
 // The values of every parameter whose row reshapes the mapping space, in row order (cheap: no
 // descriptors are built; the mapping cache calls it for every layer it looks up).
-std::vector<double> structuralValues(const Hardware& hw);
+// withCapacities = false leaves out the per-level rows (capacities).
+std::vector<double> structuralValues(const Hardware& hw, bool withCapacities = true);
 // Sets a parameter by JSON key; throws InputError "KEY: must be in MIN..MAX, got V" or
 // "unknown hardware key 'KEY' (see poq hw)".
 void setParam(Hardware& hw, const std::string& key, double value);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 
 namespace poq {
 
@@ -30,6 +31,17 @@ struct SearchContext {
     int L = 0;
     SearchStats* stats = nullptr;
     LayerCost best;
+    // Every capacity decision taken: the largest tile that fit and the smallest that did not, per
+    // level (bits). Any capacity between the two takes the same decisions.
+    std::array<double, kMaxLevels> fitMax{};
+    std::array<double, kMaxLevels> misfitMin = filled(std::numeric_limits<double>::infinity());
+
+    static std::array<double, kMaxLevels> filled(double v)
+    {
+        std::array<double, kMaxLevels> a;
+        a.fill(v);
+        return a;
+    }
 };
 
 // Bits of the worst-case tile of level l whose cumulative counts are `c`.
@@ -48,23 +60,33 @@ double tileBits(const SearchContext& s, int l, const DimArray& c)
     return w * p.wBits + i * p.iBits + o * p.accBits;
 }
 
-double capacityBits(const SearchContext& s, int l)
+double capacityBits(const Hardware& hw, const LayerProblem& p, int l)
 {
-    double cap = s.hw.levels[l].sizeBytes * 8;
-    return l == s.L - 2 ? cap * s.p.tileFraction : cap;
+    const double cap = hw.levels[l].sizeBytes * 8;
+    return l == int(hw.levels.size()) - 2 ? cap * p.tileFraction : cap;
+}
+
+// The one capacity test of the search; it records the decision (see SearchContext).
+bool fits(SearchContext& s, int l, double bits)
+{
+    if (bits <= capacityBits(s.hw, s.p, l)) {
+        s.fitMax[l] = std::max(s.fitMax[l], bits);
+        return true;
+    }
+    s.misfitMin[l] = std::min(s.misfitMin[l], bits);
+    return false;
 }
 
 // Tiles of level l dividing `upper` that fit and cannot grow in any dim (maximal antichain).
 // Tile bits grow with every extent, so a dim's smallest proper multiple is the only bump to test,
 // and the feasible values of a dim form a prefix of its ascending divisors.
-std::vector<DimArray> maximalTiles(const SearchContext& s, int l, const DimArray& upper)
+std::vector<DimArray> maximalTiles(SearchContext& s, int l, const DimArray& upper)
 {
     std::vector<DimArray> out;
-    const double cap = capacityBits(s, l);
-    if (tileBits(s, l, upper) <= cap)
+    if (fits(s, l, tileBits(s, l, upper)))
         return {upper};
     DimArray c{1, 1, 1, 1, 1, 1, 1};
-    if (tileBits(s, l, c) > cap)
+    if (!fits(s, l, tileBits(s, l, c)))
         return out;
     std::array<std::vector<int>, kDimCount> divs;
     std::array<int, kDimCount> dimOrder{}; // most divisors last: the leaf dim is enumerated cheaply
@@ -82,7 +104,7 @@ std::vector<DimArray> maximalTiles(const SearchContext& s, int l, const DimArray
     auto fitsWith = [&](int d, int v) {
         DimArray b = c;
         b[d] = v;
-        return tileBits(s, l, b) <= cap;
+        return fits(s, l, tileBits(s, l, b));
     };
     std::function<void(int)> rec = [&](int k) {
         const int d = dimOrder[k];
@@ -112,7 +134,7 @@ std::vector<DimArray> maximalTiles(const SearchContext& s, int l, const DimArray
         }
         for (int v : divs[d]) { // ascending: the tile only grows, so stop at the first misfit
             c[d] = v;
-            if (tileBits(s, l, c) > cap)
+            if (!fits(s, l, tileBits(s, l, c)))
                 break;
             rec(k + 1);
         }
@@ -485,7 +507,23 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
         }
         space.enumerated += b.enumerated;
     }
+    for (int l = 0; l + 1 < L; ++l) {
+        space.fitMaxBits[l] = s.fitMax[l];
+        space.misfitMinBits[l] = s.misfitMin[l];
+    }
     return space;
+}
+
+bool MappingSpace::validFor(const Hardware& hw, const LayerProblem& p) const
+{
+    if (int(hw.levels.size()) != levels)
+        return false;
+    for (int l = 0; l + 1 < levels; ++l) {
+        const double cap = capacityBits(hw, p, l);
+        if (cap < fitMaxBits[l] || cap >= misfitMinBits[l])
+            return false;
+    }
+    return true;
 }
 
 LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Hardware& hw, Objective objective)
@@ -507,6 +545,21 @@ LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Ha
         return none;
     }
     return evaluateMapping(p, hw, best->mapping);
+}
+
+std::string arrayKey(const Hardware& hw)
+{
+    std::string key;
+    for (const MemoryLevel& l : hw.levels)
+        key += l.name + ":" + std::to_string(int(l.scope)) + "|";
+    for (const auto& [r, c] : hw.spatialPairs)
+        key += std::to_string(int(r)) + std::to_string(int(c)) + "|";
+    char buf[32];
+    for (double v : structuralValues(hw, false)) { // capacities: MappingSpace::validFor
+        std::snprintf(buf, sizeof buf, "%.17g|", v);
+        key += buf;
+    }
+    return key;
 }
 
 std::string structuralKey(const Hardware& hw)
@@ -540,7 +593,7 @@ size_t MappingCache::Hash::operator()(const LayerProblem& p) const
 
 LayerCost MappingCache::find(const LayerProblem& p, const Hardware& hw, Objective objective)
 {
-    const std::string structure = structuralKey(hw);
+    const std::string structure = arrayKey(hw);
     std::shared_ptr<const MappingSpace> space;
     {
         std::lock_guard lock(m_mutex);
@@ -549,15 +602,30 @@ LayerCost MappingCache::find(const LayerProblem& p, const Hardware& hw, Objectiv
             m_structure = structure;
         }
         if (auto it = m_map.find(p); it != m_map.end())
-            space = it->second;
+            for (const auto& candidate : it->second)
+                if (candidate->validFor(hw, p))
+                    space = candidate;
     }
     if (!space) {
         space = std::make_shared<const MappingSpace>(buildMappingSpace(p, hw));
         std::lock_guard lock(m_mutex);
-        if (structure == m_structure)
-            m_map.emplace(p, space);
+        if (structure == m_structure) {
+            auto& spaces = m_map[p];
+            if (spaces.size() == kSpacesPerProblem)
+                spaces.erase(spaces.begin()); // the oldest
+            spaces.push_back(space);
+        }
     }
     return bestInSpace(*space, p, hw, objective);
+}
+
+size_t MappingCache::spaces() const
+{
+    std::lock_guard lock(m_mutex);
+    size_t n = 0;
+    for (const auto& [p, v] : m_map)
+        n += v.size();
+    return n;
 }
 
 size_t MappingCache::size() const

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 
 using namespace poq;
 
@@ -60,6 +61,7 @@ private slots:
     void goldenDepthwiseDeliversPerPe();
     void goldenAccumulatorWidth();
     void goldenMixedOperands();
+    void cacheFollowsCapacities();
     void structuralKeyFollowsRows();
     void tiesAreBrokenByEnergyThenLatency();
 };
@@ -328,6 +330,35 @@ void TestMapper::goldenMixedOperands()
     p.macClass = macClassOf(p.wFormat, p.iFormat);
     QCOMPARE(int(p.macClass), int(ComputeClass::FP16));
     QVERIFY(std::fabs(macEnergyPj(hw, p) - 1.3) < 1e-9);
+}
+
+void TestMapper::cacheFollowsCapacities()
+{
+    // The cache reuses a space while a capacity stays inside the interval its decisions hold for,
+    // and builds anew outside it: either way it must equal a fresh exact search.
+    Hardware hw = loadHardware("edge-npu");
+    const QList<LayerProblem> layers = {problem(64, 32, 14, 14, 3, 3), problem(96, 576, 14, 14), problem(24, 144, 56, 56),
+                                        problem(1, 1, 28, 28, 3, 3, 144)};
+    MappingCache cache;
+    QRandomGenerator rng(7);
+    int reused = 0;
+    for (int trial = 0; trial < 30; ++trial) {
+        const char* key = rng.bounded(0, 2) ? "sram.sizeBytes" : "rf.sizeBytes";
+        const double v = std::strcmp(key, "rf.sizeBytes") == 0 ? 16 * rng.bounded(2, 12) : 16384 * rng.bounded(2, 40);
+        setParam(hw, key, v);
+        for (const LayerProblem& p : layers) {
+            const size_t before = cache.spaces();
+            const LayerCost cached = cache.find(p, hw, Objective::Energy);
+            const LayerCost fresh = searchMapping(p, hw, Objective::Energy);
+            QCOMPARE(cached.feasible, fresh.feasible);
+            if (fresh.feasible)
+                QVERIFY2(std::fabs(cached.energyPj() - fresh.energyPj()) <= 1e-9 * fresh.energyPj(),
+                         qPrintable(QString("trial %1 %2=%3").arg(trial).arg(key).arg(v)));
+            reused += cache.spaces() == before ? 1 : 0;
+        }
+    }
+    QVERIFY(reused > 0);
+    QVERIFY(cache.spaces() > cache.size()); // some problems needed more than one space
 }
 
 void TestMapper::structuralKeyFollowsRows()
