@@ -48,6 +48,14 @@ int bitsOf(const LayerProblem& p, Operand x)
 
 } // namespace
 
+double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& e)
+{
+    double bits = 0;
+    for (int x = 0; x < kOperandCount; ++x)
+        bits += tileSize(p, Operand(x), e) * bitsOf(p, Operand(x));
+    return bits;
+}
+
 int64_t LayerProblem::macs() const
 {
     int64_t n = 1;
@@ -265,9 +273,7 @@ TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& 
         Ext e;
         for (int d = 0; d < kDimCount; ++d)
             e[d] = std::min<double>(double(cum[l][d]) * (l == 0 ? 1 : m.spatial[d]), p.bounds[d]);
-        double bits = 0;
-        for (int x = 0; x < kOperandCount; ++x)
-            bits += tileSize(p, Operand(x), e) * bitsOf(p, Operand(x));
+        const double bits = tileBitsOf(p, e);
         double capacity = hw.levels[l].sizeBytes * 8;
         if (l == L - 2)
             capacity *= p.tileFraction;

@@ -147,6 +147,9 @@ void addBoundaryTraffic(const LayerProblem& p, int levels, int l, double all, co
 // overlap once per PE. The parent reads the union once (multicast).
 std::array<double, kOperandCount> deliveryCopies(const LayerProblem& p, const DimArray& spatial, const DimArray& R,
                                                  const DimArray& cum0);
+// Bits a tile of these extents (per dim; K C G OY OX FY FX) holds: weights and inputs at their
+// width, outputs at the accumulator width. The one tile formula of the capacity checks.
+double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& extents);
 // all and moved of the array-wide tile whose cumulative loop counts are `cum` (R: whole dims).
 void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, double& all,
                std::array<double, kOperandCount>& moved);

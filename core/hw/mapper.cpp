@@ -47,17 +47,10 @@ struct SearchContext {
 // Bits of the worst-case tile of level l whose cumulative counts are `c`.
 double tileBits(const SearchContext& s, int l, const DimArray& c)
 {
-    const LayerProblem& p = s.p;
     std::array<double, kDimCount> e;
     for (int d = 0; d < kDimCount; ++d)
-        e[d] = std::min<double>(double(c[d]) * (l == 0 ? 1 : s.spatial[d]), p.bounds[d]);
-    auto win = [](double o, double f, int st, int dl, int in) {
-        return std::min({(o - 1) * st + (f - 1) * dl + 1, o * f, double(in)});
-    };
-    const double w = e[0] * e[1] * e[2] * e[5] * e[6];
-    const double i = e[1] * e[2] * win(e[3], e[5], p.strideY, p.dilationY, p.IY) * win(e[4], e[6], p.strideX, p.dilationX, p.IX);
-    const double o = e[0] * e[2] * e[3] * e[4];
-    return w * p.wBits + i * p.iBits + o * p.accBits;
+        e[d] = std::min<double>(double(c[d]) * (l == 0 ? 1 : s.spatial[d]), s.p.bounds[d]);
+    return tileBitsOf(s.p, e);
 }
 
 double capacityBits(const Hardware& hw, const LayerProblem& p, int l)
