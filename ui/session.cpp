@@ -35,7 +35,9 @@ Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
 {
     const std::string src = sourceName.toStdString();
     const json j = parseOrderedJson(std::string_view(bytes.constData(), size_t(bytes.size())), src);
-    if (!j.is_object() || j.value("format", std::string()) != "poq-session")
+    // find, not value(): value() throws the library's type error when "format" is not a string.
+    const auto format = j.is_object() ? j.find("format") : j.end();
+    if (format == j.end() || !format->is_string() || *format != "poq-session")
         throw InputError(src + ": not a POQ Studio session (format must be \"poq-session\")");
     Session s;
     try {

@@ -142,6 +142,9 @@ std::vector<float> decodeWeights(const ModelTensor& t, int bits, const ParamSpec
             throw InputError(where + ": code " + std::to_string(codes[j]) + " at element " + std::to_string(j)
                              + " lies outside -" + std::to_string(qmax) + ".." + std::to_string(qmax));
         w[j] = float(codes[j]) * step[j / per];
+        if (!std::isfinite(w[j])) // a finite step can still overflow: 127 x 3e38
+            throw InputError(where + ": code " + std::to_string(codes[j]) + " at element " + std::to_string(j)
+                             + " times its step size is not a finite number (weights must be finite numbers)");
     }
     return w;
 }

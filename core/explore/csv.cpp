@@ -119,17 +119,18 @@ std::string sweepToCsv(const std::vector<DesignPoint>& points)
 {
     std::string out = std::string(kSweepColumns) + "\n";
     auto opt = [](const std::optional<double>& v) { return v ? formatCsvNumber(*v) : std::string(); };
+    // Quoted when it holds a comma, a quote or a line break: LF, and CR, which ends a row on its own.
+    auto cell = [](const std::string& text) {
+        if (text.find_first_of(",\"\n\r") == std::string::npos)
+            return text;
+        std::string q = "\"";
+        for (char c : text)
+            q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+    };
     for (const DesignPoint& p : points) {
-        const bool quote = p.network.find_first_of(",\"\n") != std::string::npos;
-        std::string name = p.network;
-        if (quote) {
-            std::string q = "\"";
-            for (char c : name)
-                q += c == '"' ? std::string("\"\"") : std::string(1, c);
-            name = q + "\"";
-        }
-        out += name + "," + formatCsvNumber(p.width) + "," + p.strategy + "," + opt(p.accuracy) + "," + opt(p.accuracyLo)
-               + "," + opt(p.accuracyHi) + "," + formatCsvNumber(p.energyPj) + "," + formatCsvNumber(p.macPj) + ","
+        out += cell(p.network) + "," + formatCsvNumber(p.width) + "," + cell(p.strategy) + "," + opt(p.accuracy) + ","
+               + opt(p.accuracyLo) + "," + opt(p.accuracyHi) + "," + formatCsvNumber(p.energyPj) + "," + formatCsvNumber(p.macPj) + ","
                + formatCsvNumber(p.rfPj) + "," + formatCsvNumber(p.sramPj) + "," + formatCsvNumber(p.dramPj) + ","
                + formatCsvNumber(p.otherPj) + "," + formatCsvNumber(p.latencyCycles) + "," + std::to_string(p.macs) + ","
                + formatCsvNumber(p.bops) + "," + formatCsvNumber(p.weightBits) + "," + (p.pareto ? "1" : "0") + ","

@@ -276,13 +276,17 @@ void TestExplore::sweepCsvRoundTrip()
     pts[0].accuracyHi = 0.71;
     pts[0].pareto = true;
     pts[1].network = "with, comma";
+    pts.push_back(point("int8", 0.5, 2.5, std::nullopt)); // a lone CR ends a row; cells that hold one are quoted
+    pts[2].network = "carriage\rreturn";
+    pts[2].strategy = "odd,\"strategy\"";
     QTemporaryDir dir;
     const std::string path = dir.filePath("s.csv").toStdString();
     writeSweepCsv(pts, path);
     const std::vector<DesignPoint> back = readSweepCsv(path);
-    QCOMPARE(int(back.size()), 2);
+    QCOMPARE(back.size(), pts.size());
     for (size_t i = 0; i < pts.size(); ++i) {
         QCOMPARE(back[i].network, pts[i].network);
+        QCOMPARE(back[i].strategy, pts[i].strategy);
         QCOMPARE(back[i].width, pts[i].width);
         QCOMPARE(back[i].energyPj, pts[i].energyPj);
         QCOMPARE(back[i].accuracy, pts[i].accuracy);

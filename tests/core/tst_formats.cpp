@@ -12,6 +12,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <set>
@@ -61,8 +62,28 @@ QString mismatches(const std::vector<float>& xs, Quantizer q, Reference referenc
 
 // ---- Independent references ------------------------------------------------------------------
 
+// The compiler's half type: _Float16 (GCC; clang 15 and later on x86), else clang's __fp16, which has
+// the same conversions (from compiler-rt, see tests/CMakeLists.txt) but cannot be returned by value.
+#if defined(__clang__) && !defined(__FLT16_MAX__)
+using Half = __fp16;
+#else
+using Half = _Float16;
+#endif
+
 // The compiler's conversion (round to nearest even, subnormals, overflow to inf).
-float viaFloat16(float x) { return static_cast<float>(static_cast<_Float16>(x)); }
+float viaFloat16(float x)
+{
+    const Half h = static_cast<Half>(x);
+    return static_cast<float>(h);
+}
+
+// The value of a half-precision code, as the compiler reads it.
+float fromHalfBits(uint16_t code)
+{
+    Half h;
+    std::memcpy(&h, &code, sizeof h);
+    return static_cast<float>(h);
+}
 
 // bf16 by integer arithmetic on the upper half: keep it, add one if the dropped half is above
 // 0x8000, or exactly 0x8000 with an odd upper half. A carry out of the mantissa is the next binade
@@ -316,7 +337,7 @@ void TestFormats::fp16RoundTripsEveryCode()
     QVERIFY(q == &quantizeFp16);
     int nans = 0, infs = 0;
     for (uint32_t code = 0; code < 0x10000u; ++code) {
-        const float v = static_cast<float>(std::bit_cast<_Float16>(uint16_t(code)));
+        const float v = fromHalfBits(uint16_t(code));
         // The test's own decoder must agree with the compiler's before it is trusted for fp8.
         if (!sameFloat(decode(code, kFp16Layout), v))
             QFAIL(qPrintable(QStringLiteral("the test's decoder is off at code 0x%1").arg(code, 0, 16)));

@@ -192,6 +192,11 @@ void TestWeights::badIntegerWeightCodes()
     ModelFile wrongType = good;
     find(wrongType, ".int8")->dtype = TensorDtype::U8;
     expectError(wrongType, "must be I8 with shape");
+    ModelFile hugeSteps = good; // every step finite, code x step beyond float range
+    for (ModelTensor& t : hugeSteps.tensors)
+        if (QString::fromStdString(t.name).endsWith(".wstep"))
+            std::fill(t.values.begin(), t.values.end(), 3e38f);
+    expectError(hugeSteps, "times its step size is not a finite number");
 }
 
 // tools/train-experiment.sh is shell; its defaults must be the experiment the window opens on.
