@@ -9,6 +9,7 @@
 #include <benchmark/benchmark.h>
 #include <tbb/parallel_for.h>
 
+#include <string>
 #include <vector>
 
 namespace {
@@ -78,6 +79,38 @@ void BM_RecostDesignSpaceSlider(benchmark::State& state)
     state.counters["points"] = double(points.size());
 }
 
+// A capacity slider dragged: every iteration a new value (SRAM of edge-npu from 256 KiB in steps of
+// 16 KiB, or its register file from 64 B in steps of 8 B, 32 steps, then again from the start; the
+// cache keeps only the last 4 spaces per layer problem, so the restart builds again). Mapping spaces
+// whose capacity decisions the new value keeps are reused; the others are built again. Modes 2 and 3
+// move back and forth between two values (256 and 320 KiB, 64 and 96 B): after the first visit of
+// each, every space is in the cache.
+void BM_RecostDesignSpaceCapacity(benchmark::State& state)
+{
+    const std::vector<Point> points = designSpace(int(state.range(0)), int(state.range(1)));
+    poq::Hardware hw = poq::loadHardware("edge-npu");
+    poq::MappingCache cache;
+    auto costAll = [&] {
+        std::vector<double> energy(points.size());
+        tbb::parallel_for(size_t(0), points.size(), [&](size_t i) {
+            energy[i] = poq::costNetwork(points[i].graph, points[i].precision, hw, {}, &cache).total.energyPj();
+        });
+        return energy;
+    };
+    costAll();
+    const bool sram = state.range(2) % 2 == 0, backAndForth = state.range(2) >= 2;
+    const char* key = sram ? "sram.sizeBytes" : "rf.sizeBytes";
+    const double start = sram ? 262144 : 64, step = backAndForth ? (sram ? 65536 : 32) : (sram ? 16384 : 8);
+    int k = 0;
+    for (auto _ : state) {
+        k = backAndForth ? 1 - k : (k + 1) % 32;
+        poq::setParam(hw, key, start + k * step);
+        benchmark::DoNotOptimize(costAll().data());
+    }
+    state.SetLabel(std::string(key) + (backAndForth ? " back and forth" : " dragged"));
+    state.counters["points"] = double(points.size());
+}
+
 // One layer search without any cache, per network layer shape (for the per-layer figure).
 void BM_SearchOneNetwork(benchmark::State& state)
 {
@@ -95,6 +128,7 @@ void BM_SearchOneNetwork(benchmark::State& state)
 
 BENCHMARK(BM_CostDesignSpaceCold)->Args({12, 8})->Args({6, 8})->Args({12, 4})->Args({3, 8})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RecostDesignSpaceSlider)->Args({12, 8})->Args({6, 8})->Args({12, 4})->Args({3, 8})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RecostDesignSpaceCapacity)->Args({12, 8, 0})->Args({12, 8, 1})->Args({12, 8, 2})->Args({12, 8, 3})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SearchOneNetwork)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

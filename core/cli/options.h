@@ -39,13 +39,13 @@ inline CLI::Validator inRange(double lo, double hi)
         "in " + range);
 }
 
-// sub->add_option(name, value, description) with the range check, stated in --help.
+// sub->add_option(name, value, description) with the range check; --help shows the range beside
+// the type ("FLOAT:in 0..1").
 template <class T>
 CLI::Option* addRangedOption(CLI::App* sub, const std::string& name, T& value, double lo, double hi,
                              const std::string& description)
 {
-    return sub->add_option(name, value, description + " (" + rangeNumber(lo) + ".." + rangeNumber(hi) + ")")
-        ->check(inRange(lo, hi));
+    return sub->add_option(name, value, description)->check(inRange(lo, hi));
 }
 
 } // namespace poq::cli

@@ -33,7 +33,9 @@ struct Hardware {
     double clockMhz = 1000;
     double staticMw = 0;
     double hopPjPerBit = 0; // moving one bit between a PE and the first shared level
-    std::array<double, kComputeClassCount> macPj{};        // energy per MAC incl. accumulation
+    std::array<double, kComputeClassCount> macPj{};        // energy per MAC incl. a 32-bit accumulation
+    double intAddPjPerBit = 0;   // integer accumulator adder, per bit of width
+    double floatAddPjPerBit = 0; // float accumulator adder, per bit of width
     std::array<double, kComputeClassCount> macsPerCycle{}; // MACs one PE does per cycle (packing)
     std::array<double, kComputeClassCount> eltwisePj{};    // one element-wise op (add, activation, requantize)
     std::vector<MemoryLevel> levels;                        // innermost first

@@ -20,6 +20,13 @@ namespace {
 
 constexpr int N = kComputeClassCount;
 
+// A per-class default, keyed by its class (not by a position in an array).
+struct ClassDefault {
+    ComputeClass cls;
+    double value;
+    const char* source;
+};
+
 struct RowInfo {
     const char* key; // Global: full key; PerClass: "mac.%.pj"; PerLevel: "%.sizeBytes"
     ParamScope scope;
@@ -27,50 +34,100 @@ struct RowInfo {
     const char* unit;
     double min, max, step;
     bool logScale;
-    std::array<double, N> defaults;     // Global: [0]; PerClass: per class; PerLevel: [PE, Shared, OffChip]
-    std::array<const char*, N> sources; // same indexing as defaults
+    bool reshapesSpace;                 // changes which mappings exist (capacities, the array)
+    std::array<double, 3> defaults;     // Global: [0]; PerLevel: [PE, Shared, OffChip]
+    std::array<const char*, 3> sources; // same indexing as defaults
+    std::array<ClassDefault, N> classDefaults; // PerClass rows: one per compute class, any order
 };
 
 constexpr const char* kHorowitz = "Horowitz, ISSCC 2014 (45 nm)";
 constexpr const char* kIntScale = "assumption: Horowitz int8 multiplier scaled by bits^2, plus an int32 add";
 constexpr const char* kFloatScale = "assumption: Horowitz fp16 multiplier scaled by (mantissa+1)^2, plus an fp32 add";
 constexpr const char* kPack = "assumption: an int8 PE; narrower formats pack (int4 = 2 x int8), wider take longer";
+constexpr const char* kIntAdd = "assumption: int8 add scaled by bits";
+using CC = ComputeClass;
 
-// Class order: fp32, bf16, fp16, fp8, int16, int8, int4, int2.
-const RowInfo kRows[] = {
-    {"array.rows", ParamScope::Global, "Array rows", "PEs", 1, 256, 1, false, {16}, {"assumption: a 16x16 edge NPU"}},
-    {"array.cols", ParamScope::Global, "Array columns", "PEs", 1, 256, 1, false, {16}, {"assumption: a 16x16 edge NPU"}},
-    {"array.clockMhz", ParamScope::Global, "Clock", "MHz", 10, 5000, 10, true, {1000}, {"assumption"}},
-    {"array.staticMw", ParamScope::Global, "Static power", "mW", 0, 10000, 1, false, {10}, {"assumption"}},
-    {"array.hopPjPerBit", ParamScope::Global, "Array network energy", "pJ/bit", 0, 100, 0.001, false, {0.0},
-     {"assumption: folded into the buffer energy (Eyeriss-like arrays set it to 2x a MAC per word)"}},
-    {"memory.energyFromSize", ParamScope::Global, "Buffer energy from size", "0/1", 0, 1, 1, false, {0},
-     {"CACTI-like rule: 0.156 pJ/bit x sqrt(size / 8 KiB), from Horowitz's 8 KB SRAM"}},
-    {"network.keepOnChip", ParamScope::Global, "Keep tensors on chip", "0/1", 0, 1, 1, false, {1},
-     {"assumption: outputs that fit stay in the last on-chip level for their consumers"}},
-    {"mac.%.pj", ParamScope::PerClass, "Energy per MAC", "pJ", 0.0001, 100, 0.001, true,
-     {4.6, 1.48, 2.0, 1.045, 0.9, 0.3, 0.15, 0.1125},
-     {kHorowitz, kFloatScale, "Horowitz, ISSCC 2014: fp16 mult 1.1 + fp32 add 0.9", kFloatScale, kIntScale,
-      "Horowitz, ISSCC 2014: int8 mult 0.2 + int32 add 0.1", kIntScale, kIntScale}},
-    {"mac.%.perCycle", ParamScope::PerClass, "MACs per PE per cycle", "MAC/cycle", 0.0625, 16, 0.0625, true,
-     {0.25, 0.5, 0.5, 1, 0.5, 1, 2, 4}, {kPack, kPack, kPack, kPack, kPack, kPack, kPack, kPack}},
-    {"eltwise.%.pj", ParamScope::PerClass, "Element-wise op energy", "pJ", 0.0001, 100, 0.001, true,
-     {0.9, 0.3, 0.4, 0.2, 0.05, 0.03, 0.015, 0.0075},
-     {"Horowitz, ISSCC 2014: fp32 add", "assumption: between fp8 and fp16 adds", "Horowitz, ISSCC 2014: fp16 add",
-      "assumption: half an fp16 add", "assumption: int8 add scaled by bits", "Horowitz, ISSCC 2014: int8 add",
-      "assumption: int8 add scaled by bits", "assumption: int8 add scaled by bits"}},
-    {"%.sizeBytes", ParamScope::PerLevel, "Capacity", "B", 1, 1099511627776.0, 1, true, {64, 262144, 4294967296.0},
-     {"assumption: a small register file per PE", "assumption: 256 KiB on-chip buffer", "assumption: 4 GiB DRAM"}},
-    {"%.readPjPerBit", ParamScope::PerLevel, "Read energy", "pJ/bit", 0.001, 1000, 0.001, true, {0.0375, 0.884, 20},
+constexpr RowInfo kRows[] = {
+    {"array.rows", ParamScope::Global, "Array rows", "PEs", 1, 256, 1, false, true, {16}, {"assumption: a 16x16 edge NPU"}, {}},
+    {"array.cols", ParamScope::Global, "Array columns", "PEs", 1, 256, 1, false, true, {16}, {"assumption: a 16x16 edge NPU"}, {}},
+    {"array.clockMhz", ParamScope::Global, "Clock", "MHz", 10, 5000, 10, true, false, {1000}, {"assumption"}, {}},
+    {"array.staticMw", ParamScope::Global, "Static power", "mW", 0, 10000, 1, false, false, {10}, {"assumption"}, {}},
+    {"array.hopPjPerBit", ParamScope::Global, "Array network energy", "pJ/bit", 0, 100, 0.001, false, false, {0.0},
+     {"assumption: folded into the buffer energy (Eyeriss-like arrays set it to 2x a MAC per word)"}, {}},
+    {"memory.energyFromSize", ParamScope::Global, "Buffer energy from size", "0/1", 0, 1, 1, false, false, {0},
+     {"CACTI-like rule: 0.156 pJ/bit x sqrt(size / 8 KiB), from Horowitz's 8 KB SRAM"}, {}},
+    {"network.keepOnChip", ParamScope::Global, "Keep tensors on chip", "0/1", 0, 1, 1, false, false, {1},
+     {"assumption: outputs that fit stay in the last on-chip level for their consumers"}, {}},
+    {"mac.intAddPjPerBit", ParamScope::Global, "Integer accumulator add", "pJ/bit", 0, 1, 0.0001, false, false,
+     {0.003125}, {"Horowitz, ISSCC 2014: int32 add 0.1 pJ, linear in the width (assumption)"}, {}},
+    {"mac.floatAddPjPerBit", ParamScope::Global, "Float accumulator add", "pJ/bit", 0, 1, 0.0001, false, false,
+     {0.028125}, {"Horowitz, ISSCC 2014: fp32 add 0.9 pJ, linear in the width (assumption; fp16 add: 0.4)"}, {}},
+    {"mac.%.pj", ParamScope::PerClass, "Energy per MAC", "pJ", 0.0001, 100, 0.001, true, false, {}, {},
+     {{{CC::FP32, 4.6, kHorowitz},
+       {CC::BF16, 1.48, kFloatScale},
+       {CC::FP16, 2.0, "Horowitz, ISSCC 2014: fp16 mult 1.1 + fp32 add 0.9"},
+       {CC::FP8, 1.045, kFloatScale},
+       {CC::INT16, 0.9, kIntScale},
+       {CC::INT8, 0.3, "Horowitz, ISSCC 2014: int8 mult 0.2 + int32 add 0.1"},
+       {CC::INT4, 0.15, kIntScale},
+       {CC::INT2, 0.1125, kIntScale}}}},
+    {"mac.%.perCycle", ParamScope::PerClass, "MACs per PE per cycle", "MAC/cycle", 0.0625, 16, 0.0625, true, false, {}, {},
+     {{{CC::FP32, 0.25, kPack},
+       {CC::BF16, 0.5, kPack},
+       {CC::FP16, 0.5, kPack},
+       {CC::FP8, 1, kPack},
+       {CC::INT16, 0.5, kPack},
+       {CC::INT8, 1, kPack},
+       {CC::INT4, 2, kPack},
+       {CC::INT2, 4, kPack}}}},
+    {"eltwise.%.pj", ParamScope::PerClass, "Element-wise op energy", "pJ", 0.0001, 100, 0.001, true, false, {}, {},
+     {{{CC::FP32, 0.9, "Horowitz, ISSCC 2014: fp32 add"},
+       {CC::BF16, 0.3, "assumption: between fp8 and fp16 adds"},
+       {CC::FP16, 0.4, "Horowitz, ISSCC 2014: fp16 add"},
+       {CC::FP8, 0.2, "assumption: half an fp16 add"},
+       {CC::INT16, 0.05, kIntAdd},
+       {CC::INT8, 0.03, "Horowitz, ISSCC 2014: int8 add"},
+       {CC::INT4, 0.015, kIntAdd},
+       {CC::INT2, 0.0075, kIntAdd}}}},
+    {"%.sizeBytes", ParamScope::PerLevel, "Capacity", "B", 1, 1099511627776.0, 1, true, true, {64, 262144, 4294967296.0},
+     {"assumption: a small register file per PE", "assumption: 256 KiB on-chip buffer", "assumption: 4 GiB DRAM"}, {}},
+    {"%.readPjPerBit", ParamScope::PerLevel, "Read energy", "pJ/bit", 0.001, 1000, 0.001, true, false, {0.0375, 0.884, 20},
      {"assumption: one int8 MAC's energy per 8-bit word (Eyeriss's RF = 1x MAC)",
       "Horowitz, ISSCC 2014: 8 KB SRAM 10 pJ/64 bit, x sqrt(256 KiB / 8 KiB)",
-      "Horowitz, ISSCC 2014: DRAM 1.3-2.6 nJ per 64 bits"}},
-    {"%.writePjPerBit", ParamScope::PerLevel, "Write energy", "pJ/bit", 0.001, 1000, 0.001, true, {0.0375, 0.884, 20},
+      "Horowitz, ISSCC 2014: DRAM 1.3-2.6 nJ per 64 bits"}, {}},
+    {"%.writePjPerBit", ParamScope::PerLevel, "Write energy", "pJ/bit", 0.001, 1000, 0.001, true, false, {0.0375, 0.884, 20},
      {"assumption: equal to the read energy", "assumption: equal to the read energy",
-      "assumption: equal to the read energy"}},
-    {"%.bandwidthBitsPerCycle", ParamScope::PerLevel, "Bandwidth", "bit/cycle", 1, 1048576, 1, true, {128, 1024, 64},
-     {"assumption: per PE", "assumption", "assumption: 8 GB/s at 1 GHz"}},
+      "assumption: equal to the read energy"}, {}},
+    {"%.bandwidthBitsPerCycle", ParamScope::PerLevel, "Bandwidth", "bit/cycle", 1, 1048576, 1, true, false, {128, 1024, 64},
+     {"assumption: per PE", "assumption", "assumption: 8 GB/s at 1 GHz"}, {}},
 };
+
+// Every per-class row names every compute class exactly once.
+constexpr bool classDefaultsComplete()
+{
+    for (const RowInfo& r : kRows) {
+        if (r.scope != ParamScope::PerClass)
+            continue;
+        for (int c = 0; c < N; ++c) {
+            int found = 0;
+            for (const ClassDefault& d : r.classDefaults)
+                found += static_cast<int>(d.cls) == c ? 1 : 0;
+            if (found != 1)
+                return false;
+        }
+    }
+    return true;
+}
+static_assert(classDefaultsComplete(), "a per-class row misses a compute class or names one twice");
+
+const ClassDefault& classDefault(const RowInfo& row, ComputeClass cls)
+{
+    for (const ClassDefault& d : row.classDefaults)
+        if (d.cls == cls)
+            return d;
+    return row.classDefaults[0]; // unreachable: classDefaultsComplete()
+}
+
 constexpr int kRowCount = sizeof(kRows) / sizeof(kRows[0]);
 
 int scopeIndex(LevelScope s) { return s == LevelScope::PerPE ? 0 : s == LevelScope::Shared ? 1 : 2; }
@@ -94,12 +151,14 @@ double& ref(Hardware& hw, int row, int index)
     case 4: return hw.hopPjPerBit;
     case 5: return hw.sramFromSize;
     case 6: return hw.keepOnChip;
-    case 7: return hw.macPj[index];
-    case 8: return hw.macsPerCycle[index];
-    case 9: return hw.eltwisePj[index];
-    case 10: return hw.levels[index].sizeBytes;
-    case 11: return hw.levels[index].readPjPerBit;
-    case 12: return hw.levels[index].writePjPerBit;
+    case 7: return hw.intAddPjPerBit;
+    case 8: return hw.floatAddPjPerBit;
+    case 9: return hw.macPj[index];
+    case 10: return hw.macsPerCycle[index];
+    case 11: return hw.eltwisePj[index];
+    case 12: return hw.levels[index].sizeBytes;
+    case 13: return hw.levels[index].readPjPerBit;
+    case 14: return hw.levels[index].writePjPerBit;
     default: return hw.levels[index].bandwidthBitsPerCycle;
     }
 }
@@ -132,21 +191,24 @@ double Hardware::writePj(int level) const
 
 std::vector<HwParam> hardwareParameters(const Hardware& hw)
 {
-    static_assert(kRowCount == 14, "update ref() when adding a row");
+    static_assert(kRowCount == 16, "update ref() when adding a row");
     std::vector<HwParam> out;
     for (int r = 0; r < kRowCount; ++r) {
         const RowInfo& row = kRows[r];
-        auto add = [&](const std::string& key, const std::string& group, int index, int defaultIndex) {
-            out.push_back({key, row.label, row.unit, group, row.sources[defaultIndex], row.defaults[defaultIndex],
-                           row.min, row.max, row.step, row.logScale, row.scope, index, r});
+        auto add = [&](const std::string& key, const std::string& group, int index, double value, const char* source) {
+            out.push_back({key, row.label, row.unit, group, source, value, row.min, row.max, row.step, row.logScale,
+                           row.reshapesSpace, row.scope, index, r});
         };
         switch (row.scope) {
         case ParamScope::Global:
-            add(row.key, std::string(row.key).substr(0, std::string(row.key).find('.')), 0, 0);
+            add(row.key, std::string(row.key).substr(0, std::string(row.key).find('.')), 0, row.defaults[0],
+                row.sources[0]);
             break;
         case ParamScope::PerClass:
-            for (const ComputeClassInfo& c : allComputeClasses())
-                add(expandKey(row.key, c.name), "formats", static_cast<int>(c.id), static_cast<int>(c.id));
+            for (const ComputeClassInfo& c : allComputeClasses()) {
+                const ClassDefault& d = classDefault(row, c.id);
+                add(expandKey(row.key, c.name), "formats", static_cast<int>(c.id), d.value, d.source);
+            }
             break;
         case ParamScope::PerLevel:
             break; // below, grouped by level
@@ -160,12 +222,27 @@ std::vector<HwParam> hardwareParameters(const Hardware& hw)
             const int s = scopeIndex(hw.levels[l].scope);
             out.push_back({expandKey(row.key, hw.levels[l].name), row.label, row.unit, hw.levels[l].name,
                            row.sources[s], row.defaults[s], row.min, row.max, row.step, row.logScale,
-                           ParamScope::PerLevel, l, r});
+                           row.reshapesSpace, ParamScope::PerLevel, l, r});
         }
     return out;
 }
 
 double paramValue(const Hardware& hw, const HwParam& p) { return ref(const_cast<Hardware&>(hw), p.row, p.index); }
+
+std::vector<double> structuralValues(const Hardware& hw, bool withCapacities)
+{
+    std::vector<double> out;
+    Hardware& h = const_cast<Hardware&>(hw); // ref() is read only here
+    for (int r = 0; r < kRowCount; ++r) {
+        const RowInfo& row = kRows[r];
+        if (!row.reshapesSpace || (!withCapacities && row.scope == ParamScope::PerLevel))
+            continue;
+        const int n = row.scope == ParamScope::Global ? 1 : row.scope == ParamScope::PerClass ? N : int(hw.levels.size());
+        for (int i = 0; i < n; ++i)
+            out.push_back(ref(h, r, i));
+    }
+    return out;
+}
 
 namespace {
 

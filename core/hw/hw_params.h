@@ -23,6 +23,7 @@ struct HwParam {
     double max = 0;
     double step = 0;    // 1 for integer-valued parameters
     bool logScale = false;
+    bool reshapesSpace = false; // changing it changes which mappings exist (structuralKey, MappingCache)
     ParamScope scope = ParamScope::Global;
     int index = 0;      // compute class or level index
     int row = 0;        // index of the descriptor row
@@ -32,6 +33,11 @@ struct HwParam {
 std::vector<HwParam> hardwareParameters(const Hardware& hw);
 
 double paramValue(const Hardware& hw, const HwParam& p);
+
+// The values of every parameter whose row reshapes the mapping space, in row order (cheap: no
+// descriptors are built; the mapping cache calls it for every layer it looks up).
+// withCapacities = false leaves out the per-level rows (capacities).
+std::vector<double> structuralValues(const Hardware& hw, bool withCapacities = true);
 // Sets a parameter by JSON key; throws InputError "KEY: must be in MIN..MAX, got V" or
 // "unknown hardware key 'KEY' (see poq hw)".
 void setParam(Hardware& hw, const std::string& key, double value);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace poq {
 
@@ -19,6 +20,9 @@ using Ext = std::array<double, kDimCount>;
 // the stride skips positions (windows that do not overlap), and never more than the input.
 double window(double outExtent, double filterExtent, int stride, int dilation, int inputSize)
 {
+    // Average extents below one output (ragged spatial tiles) scale one output's taps.
+    if (outExtent <= 1)
+        return std::min(outExtent * filterExtent, double(inputSize));
     const double span = (outExtent - 1) * stride + (filterExtent - 1) * dilation + 1;
     return std::min({span, outExtent * filterExtent, double(inputSize)});
 }
@@ -43,6 +47,14 @@ int bitsOf(const LayerProblem& p, Operand x)
 }
 
 } // namespace
+
+double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& e)
+{
+    double bits = 0;
+    for (int x = 0; x < kOperandCount; ++x)
+        bits += tileSize(p, Operand(x), e) * bitsOf(p, Operand(x));
+    return bits;
+}
 
 int64_t LayerProblem::macs() const
 {
@@ -80,14 +92,108 @@ DimArray spatialFactors(const LayerProblem& p, const Hardware& hw, int pair)
     return s;
 }
 
-double LayerCost::objective(Objective o) const
+double objectiveValue(double energyPj, double latencyCycles, Objective objective)
 {
-    switch (o) {
-    case Objective::Energy: return energyPj();
+    switch (objective) {
+    case Objective::Energy: return energyPj;
     case Objective::Latency: return latencyCycles;
-    case Objective::Edp: return energyPj() * latencyCycles;
+    case Objective::Edp: return energyPj * latencyCycles;
     }
-    return energyPj();
+    return energyPj;
+}
+
+double LayerCost::objective(Objective o) const { return objectiveValue(energyPj(), latencyCycles, o); }
+
+AccessCounts LayerCost::counts() const
+{
+    AccessCounts a;
+    a.levels = levels;
+    a.readBits = readBits;
+    a.writeBits = writeBits;
+    a.hopBits = hopBits;
+    a.iterations = iterations;
+    a.activePes = activePes;
+    a.macs = double(macs);
+    return a;
+}
+
+double AccessPrice::energyPj() const
+{
+    double e = macPj + hopPj + staticPj;
+    for (double v : levelPj)
+        e += v;
+    return e;
+}
+
+double staticEnergyPj(const Hardware& hw, double latencyCycles)
+{
+    return hw.staticMw * latencyCycles * 1000.0 / hw.clockMhz; // mW x cycles / MHz = nJ -> x1000 pJ
+}
+
+ComputeClass macClassOf(NumberFormat weight, NumberFormat input)
+{
+    return formatInfo(formatInfo(input).bits > formatInfo(weight).bits ? input : weight).computeClass;
+}
+
+double macEnergyPj(const Hardware& hw, const LayerProblem& p)
+{
+    const FormatInfo& w = formatInfo(p.wFormat);
+    const FormatInfo& i = formatInfo(p.iFormat);
+    const FormatInfo& wide = i.bits > w.bits ? i : w;
+    const bool isFloat = wide.family == FormatFamily::Float;
+    auto width = [&](const FormatInfo& f) { return double(isFloat ? f.mantissaBits + 1 : f.bits); };
+    const double scale = width(w) * width(i) / (width(wide) * width(wide));
+    const double add = isFloat ? hw.floatAddPjPerBit : hw.intAddPjPerBit;
+    const double multiplier = std::max(0.0, hw.macPj[static_cast<int>(p.macClass)] - 32 * add);
+    return multiplier * scale + p.accBits * add;
+}
+
+AccessPrice priceAccesses(const AccessCounts& c, const Hardware& hw, const LayerProblem& p)
+{
+    AccessPrice a;
+    const int cls = static_cast<int>(p.macClass);
+    a.macPj = c.macs * macEnergyPj(hw, p);
+    a.hopPj = c.hopBits * hw.hopPjPerBit;
+    a.computeCycles = c.iterations / hw.macsPerCycle[cls];
+    double latency = a.computeCycles;
+    for (int l = 0; l < c.levels; ++l) {
+        a.levelPj[l] = c.readBits[l] * hw.readPj(l) + c.writeBits[l] * hw.writePj(l);
+        double bw = hw.levels[l].bandwidthBitsPerCycle;
+        if (l == 0)
+            bw *= c.activePes; // a register file per PE, each with its own ports
+        latency = std::max(latency, (c.readBits[l] + c.writeBits[l]) / bw);
+    }
+    a.latencyCycles = latency;
+    a.staticPj = staticEnergyPj(hw, latency);
+    return a;
+}
+
+bool mappingBefore(const Mapping& a, const Mapping& b)
+{
+    return std::tie(a.pair, a.spatial, a.bounds, a.order) < std::tie(b.pair, b.spatial, b.bounds, b.order);
+}
+
+bool betterCost(double energyA, double latencyA, const Mapping& a, double energyB, double latencyB, const Mapping& b,
+                Objective objective)
+{
+    // -1: x is clearly lower, 1: clearly higher, 0: equal within rounding.
+    auto compare = [](double x, double y) {
+        const double tol = 1e-12 * std::max(std::fabs(x), std::fabs(y));
+        return x < y - tol ? -1 : x > y + tol ? 1 : 0;
+    };
+    for (int c : {compare(objectiveValue(energyA, latencyA, objective), objectiveValue(energyB, latencyB, objective)),
+                  compare(energyA, energyB), compare(latencyA, latencyB)})
+        if (c != 0)
+            return c < 0;
+    return mappingBefore(a, b);
+}
+
+bool betterCost(const LayerCost& a, const LayerCost& b, Objective objective)
+{
+    if (a.feasible != b.feasible)
+        return a.feasible;
+    return a.feasible
+           && betterCost(a.energyPj(), a.latencyCycles, a.mapping, b.energyPj(), b.latencyCycles, b.mapping, objective);
 }
 
 void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, double& all,
@@ -131,6 +237,24 @@ void addBoundaryTraffic(const LayerProblem& p, int L, int l, double all, const s
         hopBits += upBits + partial * p.accBits;
 }
 
+std::array<double, kOperandCount> deliveryCopies(const LayerProblem& p, const DimArray& spatial, const DimArray& R,
+                                                 const DimArray& cum0)
+{
+    Ext pe, all; // the average per-PE tile and the array-wide union
+    double pes = 1;
+    for (int d = 0; d < kDimCount; ++d) {
+        all[d] = double(p.bounds[d]) * cum0[d] / R[d];
+        pe[d] = all[d] / spatial[d];
+        pes *= spatial[d];
+    }
+    std::array<double, kOperandCount> copies{};
+    for (int x = 0; x < kOperandCount; ++x) {
+        const double unionSize = tileSize(p, Operand(x), all);
+        copies[x] = unionSize > 0 ? tileSize(p, Operand(x), pe) * pes / unionSize : 1;
+    }
+    return copies;
+}
+
 TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& m)
 {
     const int L = m.levels;
@@ -149,9 +273,7 @@ TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& 
         Ext e;
         for (int d = 0; d < kDimCount; ++d)
             e[d] = std::min<double>(double(cum[l][d]) * (l == 0 ? 1 : m.spatial[d]), p.bounds[d]);
-        double bits = 0;
-        for (int x = 0; x < kOperandCount; ++x)
-            bits += tileSize(p, Operand(x), e) * bitsOf(p, Operand(x));
+        const double bits = tileBitsOf(p, e);
         double capacity = hw.levels[l].sizeBytes * 8;
         if (l == L - 2)
             capacity *= p.tileFraction;
@@ -168,12 +290,7 @@ TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& 
         t.iterations *= R[d];
     for (int l = 0; l + 1 < L; ++l)
         levelTile(p, R, cum[l], t.all[l], t.moved[l]);
-    for (int x = 0; x < kOperandCount; ++x) {
-        t.copies[x] = 1; // PEs along dims irrelevant to x hold their own copy
-        for (int d = 0; d < kDimCount; ++d)
-            if (!kRelevant[x][d])
-                t.copies[x] *= m.spatial[d];
-    }
+    t.copies = deliveryCopies(p, m.spatial, R, cum[0]);
     return t;
 }
 
@@ -201,7 +318,8 @@ void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCoun
 }
 
 LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
-                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary)
+                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary,
+                       bool operandSplit)
 {
     const int L = t.levels;
     LayerCost c;
@@ -220,32 +338,39 @@ LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCo
     rd[0][0] += macs * p.wBits;
     rd[1][0] += macs * p.iBits;
 
-    for (int l = 0; l < L; ++l) {
-        const double rp = hw.readPj(l), wp = hw.writePj(l);
+    for (int l = 0; l < L; ++l)
         for (int x = 0; x < kOperandCount; ++x) {
-            const double pj = rd[x][l] * rp + wr[x][l] * wp;
             c.readBits[l] += rd[x][l];
             c.writeBits[l] += wr[x][l];
-            c.operandPj[x] += pj;
-            (l == 0 ? c.rfPj : l == L - 1 ? c.dramPj : c.sramPj) += pj;
         }
-    }
-    c.sramPj += hopBits * hw.hopPjPerBit;
     c.hopBits = hopBits;
     c.iterations = t.iterations;
     c.activePes = t.activePes;
-    c.macPj = macs * hw.macPj[static_cast<int>(p.macClass)];
-    c.computeCycles = t.iterations / hw.macsPerCycle[static_cast<int>(p.macClass)];
-    c.utilization = macs / (t.iterations * hw.rows * hw.cols);
-    double latency = c.computeCycles;
-    for (int l = 0; l < L; ++l) {
-        double bw = hw.levels[l].bandwidthBitsPerCycle;
-        if (l == 0)
-            bw *= t.activePes;
-        latency = std::max(latency, (c.readBits[l] + c.writeBits[l]) / bw);
+    const AccessPrice price = priceAccesses(c.counts(), hw, p);
+    // The operand split (for the report) prices each operand's bits with the same per-bit energies.
+    for (int x = 0; x < kOperandCount && operandSplit; ++x) {
+        AccessCounts only;
+        only.levels = L;
+        for (int l = 0; l < L; ++l) {
+            only.readBits[l] = rd[x][l];
+            only.writeBits[l] = wr[x][l];
+        }
+        const AccessPrice px = priceAccesses(only, hw, p);
+        for (int l = 0; l < L; ++l)
+            c.operandPj[x] += px.levelPj[l];
+        c.operandReadBits[x] = only.readBits;
+        c.operandWriteBits[x] = only.writeBits;
     }
-    c.latencyCycles = latency;
-    c.staticPj = hw.staticMw * latency * 1000.0 / hw.clockMhz; // mW x cycles / MHz = nJ -> x1000 pJ
+    c.macPj = price.macPj;
+    c.rfPj = price.levelPj[0];
+    c.dramPj = price.levelPj[L - 1];
+    for (int l = 1; l + 1 < L; ++l)
+        c.sramPj += price.levelPj[l];
+    c.sramPj += price.hopPj;
+    c.staticPj = price.staticPj;
+    c.computeCycles = price.computeCycles;
+    c.latencyCycles = price.latencyCycles;
+    c.utilization = macs / (t.iterations * hw.rows * hw.cols);
     return c;
 }
 
@@ -254,7 +379,7 @@ LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mappi
     const TilingCost t = tilingCost(p, hw, m);
     std::array<std::array<double, kOperandCount>, kMaxLevels> runs{};
     stationaryRuns(m, runs);
-    LayerCost c = costWithRuns(p, hw, t, runs);
+    LayerCost c = costWithRuns(p, hw, t, runs, 0, true);
     c.mapping = m;
     return c;
 }

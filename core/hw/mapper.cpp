@@ -1,8 +1,13 @@
 // The fast exact schedule search (see mapper.h for why it is exact).
 #include "hw/mapper.h"
 
+#include "hw/hw_params.h"
+
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <functional>
+#include <limits>
 
 namespace poq {
 
@@ -26,41 +31,55 @@ struct SearchContext {
     int L = 0;
     SearchStats* stats = nullptr;
     LayerCost best;
+    // Every capacity decision taken: the largest tile that fit and the smallest that did not, per
+    // level (bits). Any capacity between the two takes the same decisions.
+    std::array<double, kMaxLevels> fitMax{};
+    std::array<double, kMaxLevels> misfitMin = filled(std::numeric_limits<double>::infinity());
+
+    static std::array<double, kMaxLevels> filled(double v)
+    {
+        std::array<double, kMaxLevels> a;
+        a.fill(v);
+        return a;
+    }
 };
 
 // Bits of the worst-case tile of level l whose cumulative counts are `c`.
 double tileBits(const SearchContext& s, int l, const DimArray& c)
 {
-    const LayerProblem& p = s.p;
     std::array<double, kDimCount> e;
     for (int d = 0; d < kDimCount; ++d)
-        e[d] = std::min<double>(double(c[d]) * (l == 0 ? 1 : s.spatial[d]), p.bounds[d]);
-    auto win = [](double o, double f, int st, int dl, int in) {
-        return std::min({(o - 1) * st + (f - 1) * dl + 1, o * f, double(in)});
-    };
-    const double w = e[0] * e[1] * e[2] * e[5] * e[6];
-    const double i = e[1] * e[2] * win(e[3], e[5], p.strideY, p.dilationY, p.IY) * win(e[4], e[6], p.strideX, p.dilationX, p.IX);
-    const double o = e[0] * e[2] * e[3] * e[4];
-    return w * p.wBits + i * p.iBits + o * p.accBits;
+        e[d] = std::min<double>(double(c[d]) * (l == 0 ? 1 : s.spatial[d]), s.p.bounds[d]);
+    return tileBitsOf(s.p, e);
 }
 
-double capacityBits(const SearchContext& s, int l)
+double capacityBits(const Hardware& hw, const LayerProblem& p, int l)
 {
-    double cap = s.hw.levels[l].sizeBytes * 8;
-    return l == s.L - 2 ? cap * s.p.tileFraction : cap;
+    const double cap = hw.levels[l].sizeBytes * 8;
+    return l == int(hw.levels.size()) - 2 ? cap * p.tileFraction : cap;
+}
+
+// The one capacity test of the search; it records the decision (see SearchContext).
+bool fits(SearchContext& s, int l, double bits)
+{
+    if (bits <= capacityBits(s.hw, s.p, l)) {
+        s.fitMax[l] = std::max(s.fitMax[l], bits);
+        return true;
+    }
+    s.misfitMin[l] = std::min(s.misfitMin[l], bits);
+    return false;
 }
 
 // Tiles of level l dividing `upper` that fit and cannot grow in any dim (maximal antichain).
 // Tile bits grow with every extent, so a dim's smallest proper multiple is the only bump to test,
 // and the feasible values of a dim form a prefix of its ascending divisors.
-std::vector<DimArray> maximalTiles(const SearchContext& s, int l, const DimArray& upper)
+std::vector<DimArray> maximalTiles(SearchContext& s, int l, const DimArray& upper)
 {
     std::vector<DimArray> out;
-    const double cap = capacityBits(s, l);
-    if (tileBits(s, l, upper) <= cap)
+    if (fits(s, l, tileBits(s, l, upper)))
         return {upper};
     DimArray c{1, 1, 1, 1, 1, 1, 1};
-    if (tileBits(s, l, c) > cap)
+    if (!fits(s, l, tileBits(s, l, c)))
         return out;
     std::array<std::vector<int>, kDimCount> divs;
     std::array<int, kDimCount> dimOrder{}; // most divisors last: the leaf dim is enumerated cheaply
@@ -78,7 +97,7 @@ std::vector<DimArray> maximalTiles(const SearchContext& s, int l, const DimArray
     auto fitsWith = [&](int d, int v) {
         DimArray b = c;
         b[d] = v;
-        return tileBits(s, l, b) <= cap;
+        return fits(s, l, tileBits(s, l, b));
     };
     std::function<void(int)> rec = [&](int k) {
         const int d = dimOrder[k];
@@ -108,7 +127,7 @@ std::vector<DimArray> maximalTiles(const SearchContext& s, int l, const DimArray
         }
         for (int v : divs[d]) { // ascending: the tile only grows, so stop at the first misfit
             c[d] = v;
-            if (tileBits(s, l, c) > cap)
+            if (!fits(s, l, tileBits(s, l, c)))
                 break;
             rec(k + 1);
         }
@@ -137,8 +156,15 @@ void consider(SearchContext& s, const Mapping& m)
     LayerCost c = evaluateMapping(s.p, s.hw, m);
     if (s.stats)
         ++s.stats->evaluated;
-    if (c.feasible && (!s.best.feasible || c.objective(s.objective) < s.best.objective(s.objective)))
+    if (betterCost(c, s.best, s.objective))
         s.best = c;
+}
+
+// A lower bound prunes only when it is clearly above the best (ties are decided by betterCost).
+bool clearlyWorse(double bound, const LayerCost& best, Objective objective)
+{
+    const double b = best.objective(objective);
+    return best.feasible && bound > b + 1e-12 * std::fabs(b);
 }
 
 // Every stationarity choice per level for one tiling: the loop orders that can matter.
@@ -164,7 +190,7 @@ void considerTiling(SearchContext& s, Mapping& m)
             }
         if (s.stats)
             ++s.stats->evaluated;
-        if (costWithRuns(s.p, s.hw, t, runs).objective(s.objective) >= s.best.objective(s.objective))
+        if (clearlyWorse(costWithRuns(s.p, s.hw, t, runs).objective(s.objective), s.best, s.objective))
             return;
     }
     for (int k = 0; k < combos; ++k) {
@@ -177,10 +203,9 @@ void considerTiling(SearchContext& s, Mapping& m)
         LayerCost c = costWithRuns(s.p, s.hw, t, runs);
         if (s.stats)
             ++s.stats->evaluated;
-        if (c.feasible && (!s.best.feasible || c.objective(s.objective) < s.best.objective(s.objective))) {
-            c.mapping = m;
+        c.mapping = m;
+        if (betterCost(c, s.best, s.objective))
             s.best = c;
-        }
     }
 }
 
@@ -230,7 +255,7 @@ void searchChains(SearchContext& s, int pair)
     }
     std::stable_sort(tops.begin(), tops.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [bound, t] : tops) {
-        if (s.best.feasible && bound >= s.best.objective(s.objective))
+        if (clearlyWorse(bound, s.best, s.objective))
             break;
         cum[top] = t;
         rec(top - 1);
@@ -337,13 +362,13 @@ bool dominates(const Counts& a, const Counts& b) // a <= b everywhere
     return true;
 }
 
-void insertCandidate(MappingSpace& space, const Mapping& m, const Counts& v)
+void insertCandidate(MappingSpace& space, const Mapping& m, const Counts& v, double activePes)
 {
     for (const auto& c : space.candidates)
         if (dominates(c.counts, v))
             return;
     std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts); });
-    space.candidates.push_back({m, v});
+    space.candidates.push_back({m, v, activePes});
 }
 
 } // namespace
@@ -389,6 +414,8 @@ struct SpaceBuilder {
             for (int d = 0; d < kDimCount; ++d)
                 bounds[d] = upper[d] / c[d];
             const std::vector<Part> lower = l == 0 ? std::vector<Part>(1) : below(l - 1, c);
+            if (l == 0) // register fills depend on the per-PE tile (overlapping input windows)
+                copies = deliveryCopies(p, s.spatial, s.R, c);
             for (int sigma = 0; sigma < kOperandCount; ++sigma) {
                 std::array<double, kOperandCount> runs{};
                 levelRuns(bounds, stationaryOrder(sigma), runs);
@@ -421,6 +448,21 @@ struct SpaceBuilder {
 
 } // namespace
 
+AccessCounts MappingSpace::Candidate::accessCounts(int levels, const LayerProblem& p) const
+{
+    AccessCounts a;
+    a.levels = levels;
+    for (int l = 0; l < levels; ++l) {
+        a.readBits[l] = counts[2 * l];
+        a.writeBits[l] = counts[2 * l + 1];
+    }
+    a.hopBits = counts[2 * kMaxLevels];
+    a.iterations = counts[2 * kMaxLevels + 2];
+    a.activePes = activePes;
+    a.macs = double(p.macs());
+    return a;
+}
+
 MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
 {
     MappingSpace space;
@@ -431,7 +473,7 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
         s.spatial = spatialFactors(p, hw, pair);
         for (int d = 0; d < kDimCount; ++d)
             s.R[d] = (p.bounds[d] + s.spatial[d] - 1) / s.spatial[d];
-        // Per-pair constants: multicast copies, active PEs, iterations, per-MAC register reads.
+        // Per-pair constants: active PEs, iterations, per-MAC register reads.
         SpaceBuilder b{p, s};
         Mapping m;
         m.pair = pair;
@@ -441,12 +483,6 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
         for (int d = 0; d < kDimCount; ++d) {
             iterations *= s.R[d];
             b.activePes *= s.spatial[d];
-        }
-        for (int x = 0; x < kOperandCount; ++x) {
-            b.copies[x] = 1; // as in tilingCost: PEs along dims irrelevant to x hold their own copy
-            for (int d = 0; d < kDimCount; ++d)
-                if (!kRelevant[x][d])
-                    b.copies[x] *= s.spatial[d];
         }
         b.outputs = double(p.bounds[0]) * p.bounds[2] * p.bounds[3] * p.bounds[4];
         const double rfReads = double(p.macs()) * (p.wBits + p.iBits);
@@ -460,58 +496,77 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
                     m.bounds[l][d] = part.cum[l][d] / (l > 0 ? part.cum[l - 1][d] : 1);
             for (int l = 1; l < L; ++l)
                 m.order[l] = stationaryOrder(part.stationary[l]);
-            insertCandidate(space, m, part.v);
+            insertCandidate(space, m, part.v, b.activePes);
         }
         space.enumerated += b.enumerated;
+    }
+    for (int l = 0; l + 1 < L; ++l) {
+        space.fitMaxBits[l] = s.fitMax[l];
+        space.misfitMinBits[l] = s.misfitMin[l];
     }
     return space;
 }
 
+bool MappingSpace::validFor(const Hardware& hw, const LayerProblem& p) const
+{
+    if (int(hw.levels.size()) != levels)
+        return false;
+    for (int l = 0; l + 1 < levels; ++l) {
+        const double cap = capacityBits(hw, p, l);
+        if (cap < fitMaxBits[l] || cap >= misfitMinBits[l])
+            return false;
+    }
+    return true;
+}
+
 LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Hardware& hw, Objective objective)
 {
-    const int L = space.levels;
-    std::array<double, kMaxLevels> rp{}, wp{};
-    for (int l = 0; l < L; ++l) {
-        rp[l] = hw.readPj(l);
-        wp[l] = hw.writePj(l);
-    }
-    const int cls = static_cast<int>(p.macClass);
-    const double macPj = double(p.macs()) * hw.macPj[cls];
     const MappingSpace::Candidate* best = nullptr;
-    double bestValue = 0;
+    double bestEnergy = 0, bestLatency = 0;
     for (const auto& c : space.candidates) {
-        const Counts& v = c.counts;
-        double dynamic = macPj + v[2 * kMaxLevels] * hw.hopPjPerBit;
-        double latency = std::max(v[2 * kMaxLevels + 2] / hw.macsPerCycle[cls],
-                                  v[2 * kMaxLevels + 1] / hw.levels[0].bandwidthBitsPerCycle);
-        for (int l = 0; l < L; ++l) {
-            dynamic += v[2 * l] * rp[l] + v[2 * l + 1] * wp[l];
-            if (l > 0)
-                latency = std::max(latency, (v[2 * l] + v[2 * l + 1]) / hw.levels[l].bandwidthBitsPerCycle);
-        }
-        const double energy = dynamic + hw.staticMw * latency * 1000.0 / hw.clockMhz;
-        const double value = objective == Objective::Energy ? energy : objective == Objective::Latency ? latency
-                                                                                                      : energy * latency;
-        if (!best || value < bestValue) {
+        const AccessPrice price = priceAccesses(c.accessCounts(space.levels, p), hw, p);
+        const double energy = price.energyPj(), latency = price.latencyCycles;
+        if (!best || betterCost(energy, latency, c.mapping, bestEnergy, bestLatency, best->mapping, objective)) {
             best = &c;
-            bestValue = value;
+            bestEnergy = energy;
+            bestLatency = latency;
         }
     }
     if (!best) {
         LayerCost none;
-        none.levels = L;
+        none.levels = space.levels;
         return none;
     }
     return evaluateMapping(p, hw, best->mapping);
 }
 
+std::string arrayKey(const Hardware& hw)
+{
+    std::string key;
+    for (const MemoryLevel& l : hw.levels)
+        key += l.name + ":" + std::to_string(int(l.scope)) + "|";
+    for (const auto& [r, c] : hw.spatialPairs)
+        key += std::to_string(int(r)) + std::to_string(int(c)) + "|";
+    char buf[32];
+    for (double v : structuralValues(hw, false)) { // capacities: MappingSpace::validFor
+        std::snprintf(buf, sizeof buf, "%.17g|", v);
+        key += buf;
+    }
+    return key;
+}
+
 std::string structuralKey(const Hardware& hw)
 {
-    std::string key = std::to_string(hw.rows) + "x" + std::to_string(hw.cols);
+    std::string key;
     for (const MemoryLevel& l : hw.levels)
-        key += "|" + l.name + ":" + std::to_string(int(l.scope)) + ":" + std::to_string(l.sizeBytes);
+        key += l.name + ":" + std::to_string(int(l.scope)) + "|";
     for (const auto& [r, c] : hw.spatialPairs)
-        key += "|" + std::to_string(int(r)) + std::to_string(int(c));
+        key += std::to_string(int(r)) + std::to_string(int(c)) + "|";
+    char buf[32];
+    for (double v : structuralValues(hw)) {
+        std::snprintf(buf, sizeof buf, "%.17g|", v);
+        key += buf;
+    }
     return key;
 }
 
@@ -522,7 +577,8 @@ size_t MappingCache::Hash::operator()(const LayerProblem& p) const
     for (int b : p.bounds)
         mix(b);
     for (int v : {p.strideY, p.strideX, p.dilationY, p.dilationX, p.IY, p.IX, p.wBits, p.iBits, p.oBits, p.accBits,
-                  static_cast<int>(p.macClass), int(p.inputResident), int(p.outputResident)})
+                  static_cast<int>(p.macClass), static_cast<int>(p.wFormat), static_cast<int>(p.iFormat),
+                  int(p.inputResident), int(p.outputResident)})
         mix(v);
     mix(static_cast<int64_t>(p.tileFraction * 1024));
     return h;
@@ -530,7 +586,7 @@ size_t MappingCache::Hash::operator()(const LayerProblem& p) const
 
 LayerCost MappingCache::find(const LayerProblem& p, const Hardware& hw, Objective objective)
 {
-    const std::string structure = structuralKey(hw);
+    const std::string structure = arrayKey(hw);
     std::shared_ptr<const MappingSpace> space;
     {
         std::lock_guard lock(m_mutex);
@@ -539,15 +595,30 @@ LayerCost MappingCache::find(const LayerProblem& p, const Hardware& hw, Objectiv
             m_structure = structure;
         }
         if (auto it = m_map.find(p); it != m_map.end())
-            space = it->second;
+            for (const auto& candidate : it->second)
+                if (candidate->validFor(hw, p))
+                    space = candidate;
     }
     if (!space) {
         space = std::make_shared<const MappingSpace>(buildMappingSpace(p, hw));
         std::lock_guard lock(m_mutex);
-        if (structure == m_structure)
-            m_map.emplace(p, space);
+        if (structure == m_structure) {
+            auto& spaces = m_map[p];
+            if (spaces.size() == kSpacesPerProblem)
+                spaces.erase(spaces.begin()); // the oldest
+            spaces.push_back(space);
+        }
     }
     return bestInSpace(*space, p, hw, objective);
+}
+
+size_t MappingCache::spaces() const
+{
+    std::lock_guard lock(m_mutex);
+    size_t n = 0;
+    for (const auto& [p, v] : m_map)
+        n += v.size();
+    return n;
 }
 
 size_t MappingCache::size() const

@@ -40,35 +40,51 @@ LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Obj
 // the set itself.
 struct MappingSpace {
     static constexpr int kComponents = 2 * kMaxLevels + 3;
+    // counts: reads and writes per level, array-network bits, register bits per PE, iterations.
     struct Candidate {
         Mapping mapping;
         std::array<double, kComponents> counts{};
+        double activePes = 1;
+        AccessCounts accessCounts(int levels, const LayerProblem& p) const;
     };
     std::vector<Candidate> candidates;
     int levels = 0;
     int64_t enumerated = 0; // tilings x loop orders costed while building
+    // The space was built from capacity decisions that any capacity c with fitMaxBits[l] <= c <
+    // misfitMinBits[l] (bits, at every on-chip level l) takes alike: for such capacities it is the
+    // same space, so a capacity slider re-costs without searching while it stays in the interval.
+    std::array<double, kMaxLevels> fitMaxBits{}, misfitMinBits{};
+    bool validFor(const Hardware& hw, const LayerProblem& p) const;
 };
 
 MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw);
 // The best candidate for this hardware and objective, costed in full (feasible = false when empty).
 LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Hardware& hw, Objective objective);
 
-// What of a hardware description shapes mapping spaces: levels and capacities, the array, spatial pairs.
+// What of a hardware description shapes mapping spaces: levels and capacities, the array, spatial
+// pairs (every parameter whose row says it reshapes the space).
 std::string structuralKey(const Hardware& hw);
+// The same without the capacities, which mapping spaces check themselves (MappingSpace::validFor).
+std::string arrayKey(const Hardware& hw);
 
-// Thread-safe memo of mapping spaces by layer problem, for one hardware structure at a time: a
-// sweep meets the same layer many times, and a slider move that keeps the structure reuses them all.
+// Thread-safe memo of mapping spaces by layer problem, for one array structure at a time: a sweep
+// meets the same layer many times, and a slider move that keeps the structure reuses them all. Each
+// problem keeps the last few spaces built for it with the capacity intervals they serve, so a
+// capacity slider rebuilds only the layers whose decisions the new capacity changes, and moving
+// back reuses what was built.
 class MappingCache {
 public:
     LayerCost find(const LayerProblem& p, const Hardware& hw, Objective objective);
-    size_t size() const;
+    size_t size() const;   // layer problems
+    size_t spaces() const; // mapping spaces built and kept (a few per problem)
 
 private:
     struct Hash {
         size_t operator()(const LayerProblem& p) const;
     };
     mutable std::mutex m_mutex;
-    std::unordered_map<LayerProblem, std::shared_ptr<const MappingSpace>, Hash> m_map;
+    static constexpr size_t kSpacesPerProblem = 4;
+    std::unordered_map<LayerProblem, std::vector<std::shared_ptr<const MappingSpace>>, Hash> m_map;
     std::string m_structure;
 };
 

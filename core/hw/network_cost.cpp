@@ -134,7 +134,7 @@ LayerEnergy streamLayer(const Graph& g, const Layer& l, const NetworkPrecision& 
     for (size_t k = 0; k < bitsAt.size(); ++k)
         latency = std::max(latency, bitsAt[k] / hw.levels[k].bandwidthBitsPerCycle);
     e.latencyCycles = latency;
-    e.staticPj = hw.staticMw * latency * 1000.0 / hw.clockMhz;
+    e.staticPj = staticEnergyPj(hw, latency);
     e.outputOnChip = onChip[out];
     return e;
 }
@@ -145,6 +145,9 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
                         MappingCache* cache)
 {
     validateHardware(hw);
+    MappingCache local;
+    if (!cache)
+        cache = &local;
     const auto& layers = g.layers();
     const std::vector<char> fused = fusedLayers(g);
     const std::vector<int> stored = storedTensor(g, fused);
@@ -167,7 +170,10 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             p.iBits = formatInfo(prec.tensors[in]).bits;
             p.oBits = formatInfo(prec.tensors[out]).bits;
             p.accBits = lp.accumulatorBits;
-            p.macClass = formatInfo(lp.compute).computeClass;
+            // Mixed operands (8-bit inputs into a 4-bit layer): packing and energy by the wider one.
+            p.wFormat = lp.weight;
+            p.iFormat = prec.tensors[in];
+            p.macClass = macClassOf(p.wFormat, p.iFormat);
             p.inputResident = onChip[in];
             p.outputResident = onChip[out];
             p.tileFraction = tileFraction;
@@ -176,7 +182,8 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             if (options.pinned) {
                 c = evaluateMapping(p, hw, (*options.pinned).at(i).rawMapping);
             } else {
-                c = cache ? cache->find(p, hw, options.objective) : searchMapping(p, hw, options.objective);
+                // One path for every caller (poq energy, poq sweep, the window): the mapping space.
+                c = cache->find(p, hw, options.objective);
             }
             if (!c.feasible)
                 throw InputError(hw.levels[0].name + ".sizeBytes: no mapping of layer '" + echo(l.name) + "' fits the memory levels");
@@ -193,6 +200,7 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             e.macs = c.macs;
             e.mapping = c.mapping.text(hw);
             e.rawMapping = c.mapping;
+            e.problem = p;
             e.outputOnChip = onChip[out];
             e.eltwisePj = double(l.elementwiseOps) * hw.eltwisePj[static_cast<int>(formatInfo(lp.output).computeClass)];
             net.bops += double(c.macs) * p.wBits * p.iBits;

@@ -27,6 +27,7 @@ struct LayerEnergy {
     int64_t macs = 0;
     std::string mapping;   // readable mapping (MAC layers)
     Mapping rawMapping;    // to re-cost with the mapping pinned
+    LayerProblem problem;  // MAC layers: the problem as costed (bits, residency, tile share)
     bool outputOnChip = false;
 
     double energyPj() const { return macPj + rfPj + sramPj + dramPj + eltwisePj + staticPj; }
@@ -48,7 +49,9 @@ struct CostOptions {
 };
 
 // Throws InputError when the hardware is invalid or a register file cannot hold one weight, one
-// input and one partial sum. `cache` (optional) memoizes mapping spaces across calls and threads.
+// input and one partial sum. Mappings come from mapping spaces (mapper.h), through `cache` when given
+// (it memoizes them across calls and threads) or a cache local to the call: every caller takes the
+// same path and gets the same mapping for the same point.
 NetworkCost costNetwork(const Graph& graph, const NetworkPrecision& precision, const Hardware& hw,
                         const CostOptions& options = {}, MappingCache* cache = nullptr);
 

@@ -26,10 +26,11 @@ class TestBadInput : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase();
+    // First: its peak-memory check covers every child process run so far.
+    void gzipBombInflatesOnlyItsHeader();
     void refused_data();
     void refused();
     void evalCacheKeysOnCalibrationImages();
-    void gzipBombInflatesOnlyItsHeader();
     void echoesAreShortAndEscaped();
     void unmatchedRowsAreSummarized();
     void spreadsheetCsvIsAccepted();
@@ -127,8 +128,10 @@ void TestBadInput::initTestCase()
     QVERIFY(m_dir.isValid());
     const QByteArray conv = R"({"name":"c","kind":"Conv2d","outChannels":8})";
     // 1. Nesting far beyond any real file (300,000 levels crashed with a stack overflow).
-    write("deep-network.json", R"({"format":"poq-network","name":)" + nested(300000) + "}");
-    write("deep-hardware.json", R"({"format":"poq-hardware","name":"x","parameters":{"k":)" + nested(300000) + "}}");
+    // The deep value comes first and more keys follow: the parser's copies of the object's members as
+    // they grow were what recursed.
+    write("deep-network.json", R"({"x":)" + nested(300000) + R"(,"format":"poq-network","name":"n","a":1,"b":2,"c":3})");
+    write("deep-hardware.json", R"({"x":)" + nested(300000) + R"(,"format":"poq-hardware","name":"n","a":1,"b":2,"c":3})");
     // 2. Non-regular files.
     QVERIFY(::mkfifo(path("fifo.csv").toLocal8Bit().constData(), 0600) == 0);
     QVERIFY(QDir(m_dir.path()).mkdir("folder.csv"));
@@ -230,6 +233,10 @@ void TestBadInput::refused_data()
                                     << "--set sram.sizeBytes: value '1e400' is out of range (beyond double precision)";
     QTest::newRow("13 plot --width 0") << QStringList{"plot", d + "macsneg.csv", "--out", d + "p.svg", "--width", "0"}
                                        << "--width: must be in 100..8000, got 0";
+    QTest::newRow("accumulator too narrow") << QStringList{"energy", "resnet20", "--strategy", "int8+acc12"}
+                                            << "strategy: 'int8+acc12': accumulator: 12 bits is narrower than the 16-bit products";
+    QTest::newRow("accumulator suffix") << QStringList{"energy", "resnet20", "--strategy", "int8+acc2x"}
+                                        << "strategy: 'int8+acc2x': accumulator: '+acc2x' must give a bit count";
     QTest::newRow("seven memory levels") << energy + QStringList{"--hw", d + "seven-levels.json"} << "levels: at most 6 memory levels, got 7";
 }
 
@@ -299,7 +306,7 @@ void TestBadInput::gzipBombInflatesOnlyItsHeader()
     QVERIFY(QString(p.readAllStandardError()).contains("bad magic number 0x12345678"));
     rusage usage{};
     QCOMPARE(::getrusage(RUSAGE_CHILDREN, &usage), 0);
-    // ru_maxrss is in KiB and covers every child so far (all small); 1 GiB would be 1,048,576.
+    // ru_maxrss is in KiB and covers every child so far (this is the first); 1 GiB would be 1,048,576.
     QVERIFY2(usage.ru_maxrss < 512 * 1024, qPrintable(QString::number(usage.ru_maxrss)));
 }
 

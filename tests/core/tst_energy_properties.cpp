@@ -9,6 +9,8 @@
 
 #include <QtTest>
 
+#include <set>
+
 using namespace poq;
 
 namespace {
@@ -37,6 +39,8 @@ private slots:
     void breakdownAddsUp();
     void breakdownAddsUp_data() { properties_data(); }
     void highPrecisionResidualsCostMore();
+    void physicalLowerBounds();
+    void physicalLowerBounds_data() { properties_data(); }
 };
 
 void TestEnergyProperties::properties_data()
@@ -46,6 +50,73 @@ void TestEnergyProperties::properties_data()
     for (const ZooEntry& e : zoo())
         for (const std::string& h : hardwarePresets())
             QTest::newRow((std::string(e.name) + " " + h).c_str()) << QString(e.name) << QString::fromStdString(h);
+}
+
+// Per layer, with the chosen mapping: every PE's register file receives at least the distinct
+// weights and inputs its MACs use (each value a PE multiplies is written into its own register file;
+// summed over the PEs along each dim, per-PE extents add up to the dim), every shared level supplies
+// every fill below it, the parent of the register files reads no more than they receive (multicast),
+// and DRAM moves at least the compulsory traffic.
+void TestEnergyProperties::physicalLowerBounds()
+{
+    QFETCH(QString, network);
+    QFETCH(QString, hardware);
+    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 1.0);
+    const Hardware hw = loadHardware(hardware.toStdString());
+    const NetworkCost net = cost(g, "int4+res8", hw);
+    int checked = 0;
+    for (const LayerEnergy& e : net.layers) {
+        if (!e.mac)
+            continue;
+        const LayerProblem& p = e.problem;
+        const LayerCost c = evaluateMapping(p, hw, e.rawMapping);
+        QVERIFY(c.feasible);
+        const DimArray& s = e.rawMapping.spatial;
+        double pes = 1;
+        for (int v : s)
+            pes *= v;
+        auto dim = [&](Dim d) { return double(p.bounds[int(d)]); };
+        auto sp = [&](Dim d) { return double(s[int(d)]); };
+        const double inputsPerPe = dim(Dim::C) * dim(Dim::G) * std::min(dim(Dim::FY), double(p.IY))
+                                   * std::min(dim(Dim::FX), double(p.IX)) / (sp(Dim::C) * sp(Dim::G) * sp(Dim::FY) * sp(Dim::FX));
+        const double weightsPerPe = dim(Dim::K) * dim(Dim::C) * dim(Dim::G) * dim(Dim::FY) * dim(Dim::FX)
+                                    / (sp(Dim::K) * sp(Dim::C) * sp(Dim::G) * sp(Dim::FY) * sp(Dim::FX));
+        const QByteArray where = (e.name + " " + e.mapping).c_str();
+        const int W = int(Operand::W), I = int(Operand::I), O = int(Operand::O);
+        QVERIFY2(c.operandWriteBits[I][0] >= (1 - kTol) * pes * inputsPerPe * p.iBits, where);
+        QVERIFY2(c.operandWriteBits[W][0] >= (1 - kTol) * pes * weightsPerPe * p.wBits, where);
+        const int L = c.levels;
+        for (int x : {W, I}) {
+            if (x == I && p.inputResident)
+                continue;
+            QVERIFY2(c.operandReadBits[x][1] <= (1 + kTol) * c.operandWriteBits[x][0], where);
+            for (int l = 1; l + 1 < L; ++l)
+                QVERIFY2(c.operandReadBits[x][l + 1] >= (1 - kTol) * c.operandWriteBits[x][l], where);
+        }
+        // Distinct input rows (columns) the windows touch, counted one by one, at most the input.
+        auto touched = [](int outputs, int taps, int stride, int dilation, int size) {
+            std::set<int> at;
+            for (int o = 0; o < outputs; ++o)
+                for (int f = 0; f < taps; ++f)
+                    at.insert(o * stride + f * dilation);
+            return std::min(double(at.size()), double(size));
+        };
+        const double inputBits = dim(Dim::C) * dim(Dim::G)
+                                 * touched(p.bounds[int(Dim::OY)], p.bounds[int(Dim::FY)], p.strideY, p.dilationY, p.IY)
+                                 * touched(p.bounds[int(Dim::OX)], p.bounds[int(Dim::FX)], p.strideX, p.dilationX, p.IX)
+                                 * p.iBits;
+        const double dramReads = c.operandReadBits[W][L - 1] + c.operandReadBits[I][L - 1];
+        QVERIFY2(dramReads >= (1 - kTol) * (weightsPerPe * sp(Dim::K) * sp(Dim::C) * sp(Dim::G) * sp(Dim::FY) * sp(Dim::FX)
+                                                * p.wBits
+                                            + (p.inputResident ? 0.0 : inputBits)),
+                 where);
+        if (!p.outputResident)
+            QVERIFY2(c.operandWriteBits[O][L - 1]
+                         >= (1 - kTol) * dim(Dim::K) * dim(Dim::G) * dim(Dim::OY) * dim(Dim::OX) * p.oBits,
+                     where);
+        ++checked;
+    }
+    QVERIFY(checked > 0);
 }
 
 void TestEnergyProperties::capacityNeverHurts()

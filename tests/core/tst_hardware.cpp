@@ -25,6 +25,8 @@ private slots:
     void badFiles_data();
     void badFiles();
     void registerFileTooSmall();
+    void accumulators_data();
+    void accumulators();
     void strategies_data();
     void strategies();
     void precisionRoles();
@@ -228,6 +230,55 @@ void TestHardware::strategies()
     QCOMPARE(formatInfo(s.firstLast).bits, firstLastBits);
     QCOMPARE(formatInfo(s.residual).bits, residualBits);
     QCOMPARE(QuantStrategy::parse(s.name).name, s.name);
+}
+
+void TestHardware::accumulators_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("canonical"); // empty: rejected with `error`
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("default 32") << "int8" << "int8" << 32 << "";
+    QTest::newRow("int8+acc24") << "int8+acc24" << "int8+acc24" << 24 << "";
+    QTest::newRow("int8+acc32 is the default") << "int8+acc32" << "int8" << 32 << "";
+    QTest::newRow("int4+acc16 (first/last at 8 bits)") << "int4+acc16" << "int4+acc16" << 16 << "";
+    QTest::newRow("int4+res8+acc20") << "int4+res8+acc20" << "int4+res8+acc20" << 20 << "";
+    QTest::newRow("fp16+acc16") << "fp16+acc16" << "fp16+acc16" << 16 << "";
+    QTest::newRow("int8+acc12 narrower than 8x8") << "int8+acc12" << "" << 0
+                                                  << "accumulator: 12 bits is narrower than the 16-bit products this strategy forms (allowed: 16..32)";
+    QTest::newRow("int4+fl4+acc8") << "int4+fl4+acc8" << "int4+fl4+acc8" << 8 << "";
+    QTest::newRow("int4+acc8 (first/last at 8)") << "int4+acc8" << "" << 0 << "narrower than the 16-bit products";
+    QTest::newRow("int8+acc40 wider than 32") << "int8+acc40" << "" << 0 << "40 bits is wider than 32";
+    QTest::newRow("unknown suffix") << "int8+accx" << "" << 0 << "accumulator: '+accx' must give a bit count";
+    QTest::newRow("no bits") << "int8+acc" << "" << 0 << "accumulator: '+acc' must give a bit count";
+    QTest::newRow("fp32+acc16") << "fp32+acc16" << "" << 0 << "fp16 cannot accumulate 32-bit operands";
+    QTest::newRow("fp16+acc24") << "fp16+acc24" << "" << 0 << "float accumulators are fp16 (+acc16) or fp32 (+acc32)";
+    QTest::newRow("acc twice") << "int8+acc24+acc24" << "" << 0 << "unknown option '+acc24'";
+}
+
+void TestHardware::accumulators()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, canonical);
+    QFETCH(int, bits);
+    QFETCH(QString, error);
+    if (canonical.isEmpty()) {
+        try {
+            QuantStrategy::parse(name.toStdString());
+            QFAIL("accepted");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).startsWith("strategy: '" + name + "': "), e.what());
+            QVERIFY2(QString(e.what()).contains(error), e.what());
+        }
+        return;
+    }
+    const QuantStrategy s = QuantStrategy::parse(name.toStdString());
+    QCOMPARE(QString::fromStdString(s.name), canonical);
+    QCOMPARE(s.accumulatorBits, bits);
+    QCOMPARE(QuantStrategy::parse(s.name).accumulatorBits, bits);
+    const Graph g = Graph::build(findZoo("resnet20")->build(), 1.0);
+    for (const LayerPrecision& lp : assignPrecision(g, s).layers)
+        QCOMPARE(lp.accumulatorBits, bits);
 }
 
 void TestHardware::precisionRoles()

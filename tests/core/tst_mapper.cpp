@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 
 using namespace poq;
 
@@ -57,6 +58,12 @@ private slots:
     void searchEqualsExhaustive();
     void mappingTextIsReadable();
     void mappingSpaceServesAnyEnergies();
+    void goldenDepthwiseDeliversPerPe();
+    void goldenAccumulatorWidth();
+    void goldenMixedOperands();
+    void cacheFollowsCapacities();
+    void structuralKeyFollowsRows();
+    void tiesAreBrokenByEnergyThenLatency();
 };
 
 void TestMapper::goldenDenseFitsInRegisters()
@@ -164,9 +171,20 @@ void TestMapper::searchEqualsExhaustive()
                                          .arg(p.bounds[4]).arg(p.bounds[5]).arg(p.bounds[6]).arg(p.strideY)
                                          .arg(p.wBits).arg(p.iBits).arg(p.inputResident).arg(p.tileFraction))));
         const MappingSpace space = buildMappingSpace(p, hw);
-        const double c = bestInSpace(space, p, hw, Objective(objective)).objective(Objective(objective));
+        const LayerCost fromSpace = bestInSpace(space, p, hw, Objective(objective));
+        const double c = fromSpace.objective(Objective(objective));
         QVERIFY2(std::fabs(c - b) <= 1e-9 * std::max(1.0, std::fabs(b)),
                  qPrintable(QString("layer %1: mapping space %2 vs exhaustive %3").arg(i).arg(c, 0, 'g', 17).arg(b, 0, 'g', 17)));
+        // Ties are broken the same way everywhere (energy, then latency): all three agree on both.
+        for (const LayerCost* x : {&fast, &fromSpace}) {
+            QVERIFY2(std::fabs(x->energyPj() - slow.energyPj()) <= 1e-9 * slow.energyPj(),
+                     qPrintable(QString("layer %1: energy %2 (%4) vs exhaustive %3 (%5)").arg(i).arg(x->energyPj(), 0, 'g', 17)
+                                    .arg(slow.energyPj(), 0, 'g', 17).arg(QString::fromStdString(x->mapping.text(hw)))
+                                    .arg(QString::fromStdString(slow.mapping.text(hw)))));
+            QVERIFY2(std::fabs(x->latencyCycles - slow.latencyCycles) <= 1e-9 * slow.latencyCycles,
+                     qPrintable(QString("layer %1: latency %2 vs exhaustive %3").arg(i).arg(x->latencyCycles, 0, 'g', 17)
+                                    .arg(slow.latencyCycles, 0, 'g', 17)));
+        }
         QVERIFY(int64_t(space.candidates.size()) <= space.enumerated);
         fastTotal += fastStats.evaluated;
         slowTotal += slowStats.evaluated;
@@ -201,10 +219,8 @@ void TestMapper::mappingSpaceServesAnyEnergies()
         for (int trial = 0; trial < 40; ++trial) {
             Hardware hw = base;
             for (const HwParam& prm : hardwareParameters(hw)) {
-                const bool structural = prm.key.find("sizeBytes") != std::string::npos || prm.key.rfind("array.rows", 0) == 0
-                                        || prm.key.rfind("array.cols", 0) == 0 || prm.key == "network.keepOnChip"
-                                        || prm.key == "memory.energyFromSize";
-                if (structural)
+                // keepOnChip changes the layer problem (the share of the buffer tiles may use).
+                if (prm.reshapesSpace || prm.key == "network.keepOnChip")
                     continue;
                 const double lo = std::max(prm.min, paramValue(hw, prm) / 8), hi = std::min(prm.max, paramValue(hw, prm) * 8 + 1);
                 setParam(hw, prm.key, prm.step == 1 ? std::round(lo + rng.generateDouble() * (hi - lo))
@@ -217,6 +233,167 @@ void TestMapper::mappingSpaceServesAnyEnergies()
                          qPrintable(QString("trial %1 objective %2: %3 vs %4").arg(trial).arg(int(o)).arg(fromSpace).arg(searched)));
             }
         }
+    }
+}
+
+void TestMapper::goldenDepthwiseDeliversPerPe()
+{
+    // 3x3 depthwise over 32 channels, 14x14 outputs, one output position per PE on a 14x14 array,
+    // every channel and tap inside the PE, one fill of everything (the mapping is pinned).
+    // MACs: 14 x 14 x 32 x 9 = 56,448.
+    // RF writes: every PE receives the 9 x 32 inputs and 9 x 32 weights it multiplies:
+    //   inputs 196 x 288 x 8 = 451,584 bit (the physical minimum), weights the same: 903,168 bit.
+    // RF reads: 56,448 MACs x (8 + 8) = 903,168 bit, plus the 6,272 outputs read out at 8 bit =
+    //   50,176 bit: 953,344 bit. RF: (903,168 + 953,344) x 0.01 pJ = 18,565.12 pJ.
+    // SRAM (multicast: each value read once for all PEs that need it): reads W 288 x 8 = 2,304,
+    //   I 16 x 16 x 32 x 8 = 65,536, O 50,176 up to DRAM = 118,016 bit; writes W 2,304 + I 65,536
+    //   from DRAM + O 50,176 from the PEs = 118,016 bit: 236,032 x 0.1 = 23,603.2 pJ.
+    // DRAM: reads 2,304 + 65,536, writes 50,176: 118,016 pJ.  MAC: 56,448 x 0.3 = 16,934.4 pJ.
+    Hardware hw = handHardware(1024, 65536);
+    setParam(hw, "array.rows", 14);
+    setParam(hw, "array.cols", 14);
+    hw.spatialPairs = {{Dim::OY, Dim::OX}};
+    const LayerProblem p = problem(1, 1, 14, 14, 3, 3, 32);
+    Mapping m;
+    m.pair = 0;
+    m.levels = 3;
+    m.spatial = {1, 1, 1, 14, 14, 1, 1};
+    m.bounds[0] = {1, 1, 32, 1, 1, 3, 3};
+    m.bounds[1] = m.bounds[2] = {1, 1, 1, 1, 1, 1, 1};
+    for (auto& o : m.order)
+        o = {0, 1, 2, 3, 4, 5, 6};
+    const LayerCost c = evaluateMapping(p, hw, m);
+    QVERIFY(c.feasible);
+    const int I = int(Operand::I), W = int(Operand::W);
+    QCOMPARE(c.operandWriteBits[I][0], 196.0 * 9 * 32 * 8);
+    QCOMPARE(c.operandWriteBits[W][0], 196.0 * 9 * 32 * 8);
+    QCOMPARE(c.operandReadBits[I][1], 16.0 * 16 * 32 * 8);
+    QCOMPARE(c.writeBits[0], 903168.0);
+    QCOMPARE(c.readBits[0], 953344.0);
+    QCOMPARE(c.readBits[1], 118016.0);
+    QCOMPARE(c.writeBits[1], 118016.0);
+    QCOMPARE(c.dramBits(), 118016.0);
+    QVERIFY(std::fabs(c.rfPj - 18565.12) < 1e-6);
+    QVERIFY(std::fabs(c.sramPj - 23603.2) < 1e-6);
+    QVERIFY(std::fabs(c.dramPj - 118016.0) < 1e-6);
+    QVERIFY(std::fabs(c.macPj - 16934.4) < 1e-6);
+    QVERIFY(std::fabs(c.energyPj() - 177118.72) < 1e-6);
+    // No mapping the search finds delivers fewer inputs than every PE multiplies.
+    const LayerCost best = searchMapping(p, hw, Objective::Energy);
+    QVERIFY(best.feasible);
+    QVERIFY(evaluateMapping(p, hw, best.mapping).operandWriteBits[I][0] >= 196.0 * 9 * 32 * 8);
+}
+
+void TestMapper::goldenAccumulatorWidth()
+{
+    // The dense 8 -> 4 layer of goldenDenseFitsInRegisters with 24-bit accumulators: every access is
+    // the same (no partial sum leaves a PE), and each MAC costs its multiplier 0.3 - 32 x 0.003125 =
+    // 0.2 pJ plus a 24-bit add 24 x 0.003125 = 0.075 pJ: 32 x 0.275 = 8.8 pJ, total 440.64 - 9.6 + 8.8.
+    const Hardware hw = handHardware(1024, 65536);
+    LayerProblem p = problem(4, 8, 1, 1);
+    p.accBits = 24;
+    const LayerCost c = searchMapping(p, hw, Objective::Energy);
+    QVERIFY(c.feasible);
+    QVERIFY(std::fabs(c.macPj - 8.8) < 1e-12);
+    QVERIFY(std::fabs(c.energyPj() - 439.84) < 1e-9);
+    // A register file of 5 bytes holds a weight, an input and a 24-bit partial sum, not a 32-bit one.
+    const Hardware small = handHardware(5, 65536);
+    QVERIFY(searchMapping(p, small, Objective::Energy).feasible);
+    p.accBits = 32;
+    QVERIFY(!searchMapping(p, small, Objective::Energy).feasible);
+}
+
+void TestMapper::goldenMixedOperands()
+{
+    // 4-bit weights x 8-bit inputs: packing and energy by the wider operand (int8: one MAC per PE
+    // per cycle), the multiplier scaled by 4 x 8 / (8 x 8): (0.3 - 0.1) x 0.5 + 0.1 = 0.2 pJ a MAC,
+    // not int4's 0.15 pJ and two MACs per cycle.
+    const Hardware hw = handHardware(1024, 65536);
+    LayerProblem p = problem(4, 8, 1, 1);
+    p.wBits = 4;
+    p.wFormat = NumberFormat::INT4;
+    p.macClass = macClassOf(p.wFormat, p.iFormat);
+    QCOMPARE(int(p.macClass), int(ComputeClass::INT8));
+    QVERIFY(std::fabs(macEnergyPj(hw, p) - 0.2) < 1e-12);
+    const LayerCost c = searchMapping(p, hw, Objective::Energy);
+    QVERIFY(std::fabs(c.macPj - 32 * 0.2) < 1e-12);
+    QCOMPARE(c.computeCycles, 32.0); // 32 MACs on one PE at one int8 MAC per cycle
+    // Equal operands keep the class's own energy: int4 x int4 is mac.int4.pj.
+    p.iFormat = NumberFormat::INT4;
+    p.iBits = 4;
+    p.macClass = macClassOf(p.wFormat, p.iFormat);
+    QVERIFY(std::fabs(macEnergyPj(hw, p) - hw.macPj[int(ComputeClass::INT4)]) < 1e-12);
+    // Floats scale by (mantissa + 1) products: fp8 e4m3 weights (4) x fp16 inputs (11) on the fp16
+    // class: (2.0 - 32 x 0.028125) x 44 / 121 + 0.9 = 1.3 pJ.
+    p.wFormat = NumberFormat::FP8E4M3;
+    p.iFormat = NumberFormat::FP16;
+    p.macClass = macClassOf(p.wFormat, p.iFormat);
+    QCOMPARE(int(p.macClass), int(ComputeClass::FP16));
+    QVERIFY(std::fabs(macEnergyPj(hw, p) - 1.3) < 1e-9);
+}
+
+void TestMapper::cacheFollowsCapacities()
+{
+    // The cache reuses a space while a capacity stays inside the interval its decisions hold for,
+    // and builds anew outside it: either way it must equal a fresh exact search.
+    Hardware hw = loadHardware("edge-npu");
+    const QList<LayerProblem> layers = {problem(64, 32, 14, 14, 3, 3), problem(96, 576, 14, 14), problem(24, 144, 56, 56),
+                                        problem(1, 1, 28, 28, 3, 3, 144)};
+    MappingCache cache;
+    QRandomGenerator rng(7);
+    int reused = 0;
+    for (int trial = 0; trial < 30; ++trial) {
+        const char* key = rng.bounded(0, 2) ? "sram.sizeBytes" : "rf.sizeBytes";
+        const double v = std::strcmp(key, "rf.sizeBytes") == 0 ? 16 * rng.bounded(2, 12) : 16384 * rng.bounded(2, 40);
+        setParam(hw, key, v);
+        for (const LayerProblem& p : layers) {
+            const size_t before = cache.spaces();
+            const LayerCost cached = cache.find(p, hw, Objective::Energy);
+            const LayerCost fresh = searchMapping(p, hw, Objective::Energy);
+            QCOMPARE(cached.feasible, fresh.feasible);
+            if (fresh.feasible)
+                QVERIFY2(std::fabs(cached.energyPj() - fresh.energyPj()) <= 1e-9 * fresh.energyPj(),
+                         qPrintable(QString("trial %1 %2=%3").arg(trial).arg(key).arg(v)));
+            reused += cache.spaces() == before ? 1 : 0;
+        }
+    }
+    QVERIFY(reused > 0);
+    QVERIFY(cache.spaces() > cache.size()); // some problems needed more than one space
+}
+
+void TestMapper::structuralKeyFollowsRows()
+{
+    // The mapping cache keys on exactly the parameters whose rows say they reshape the space.
+    const Hardware base = loadHardware("edge-npu");
+    const std::string key = structuralKey(base);
+    int structural = 0;
+    for (const HwParam& prm : hardwareParameters(base)) {
+        Hardware hw = base;
+        const double v = paramValue(hw, prm);
+        setParam(hw, prm.key, v < prm.max ? std::min(prm.max, prm.step == 1 ? v + 1 : v * 1.5) : prm.min);
+        QVERIFY2((structuralKey(hw) != key) == prm.reshapesSpace, prm.key.c_str());
+        structural += prm.reshapesSpace ? 1 : 0;
+    }
+    QCOMPARE(structural, 2 + int(base.levels.size())); // rows, cols and every level's capacity
+}
+
+void TestMapper::tiesAreBrokenByEnergyThenLatency()
+{
+    // Without static power, many mappings share the lowest energy (or latency): the search, the
+    // mapping space and the exhaustive reference must still agree on the other metric.
+    Hardware hw = loadHardware("edge-npu");
+    setParam(hw, "array.staticMw", 0);
+    const LayerProblem p = problem(32, 16, 14, 14, 3, 3);
+    for (Objective o : {Objective::Energy, Objective::Latency}) {
+        const LayerCost fast = searchMapping(p, hw, o);
+        const LayerCost space = bestInSpace(buildMappingSpace(p, hw), p, hw, o);
+        QVERIFY(fast.feasible && space.feasible);
+        QCOMPARE(fast.energyPj(), space.energyPj());
+        QCOMPARE(fast.latencyCycles, space.latencyCycles);
+        // The tie-break never trades the objective away.
+        const Objective other = o == Objective::Energy ? Objective::Latency : Objective::Energy;
+        const LayerCost alt = searchMapping(p, hw, other);
+        QVERIFY(fast.objective(o) <= alt.objective(o) * (1 + 1e-12));
     }
 }
 

@@ -1,5 +1,6 @@
 // The main window offscreen, as a user drives it: sweeps on start, sliders re-cost, toggles change
 // the points, clicks fill the breakdown, exports, sessions, cancel, and bad input changing nothing.
+#include "explore/csv.h"
 #include "main_window.h"
 #include "models/layer_table_model.h"
 #include "panels/breakdown_panel.h"
@@ -28,6 +29,10 @@
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QProcess>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonArray>
 #include <QtTest>
 
 using namespace poq;
@@ -56,6 +61,7 @@ private slots:
     void initTestCase();
     void windowMenusAndFirstSweep();
     void sliderRecostsAndMatchesCore();
+    void samePointInEnergySweepAndWindow();
     void togglesChangePointsAndFrontier();
     void selectingPointsFillsBreakdown();
     void exportsAreValidFiles();
@@ -131,6 +137,52 @@ void TestMainWindow::sliderRecostsAndMatchesCore()
     QVERIFY(w.breakdownPanel()->title() != title);
     QVERIFY(!w.hardwarePanel()->setValue("dram.readPjPerBit", 1e9, &error));
     QVERIFY(error.startsWith("dram.readPjPerBit: must be in"));
+}
+
+// One point, three ways: `poq energy`, `poq sweep` and the window give the same energy, latency and
+// per-layer mappings, also without static power, where many mappings tie on energy.
+void TestMainWindow::samePointInEnergySweepAndWindow()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    spy.clear();
+    QString error;
+    QVERIFY2(w.hardwarePanel()->setValue("array.staticMw", 0, &error), qPrintable(error));
+    QVERIFY(waitForSweep(w, spy));
+    const int i = findPoint(w, "int8", 1.0);
+    QVERIFY(i >= 0);
+    const DesignPoint point = w.points()[i];
+    const std::optional<NetworkCost> window = w.controller()->costPoint(point);
+    QVERIFY(window.has_value());
+
+    auto run = [](const QStringList& args) {
+        QProcess p;
+        p.start(QStringLiteral(POQ_CLI_PATH), args);
+        p.waitForFinished(120000);
+        return p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray();
+    };
+    const QString network = QString::fromStdString(point.network);
+    const QJsonObject energy = QJsonDocument::fromJson(run({"energy", network, "--width", "1", "--strategy", "int8", "--set",
+                                                            "array.staticMw=0", "--json"}))
+                                   .object();
+    QVERIFY(!energy.isEmpty());
+    const QJsonObject total = energy["total"].toObject();
+    QTemporaryDir dir;
+    const QString csv = dir.filePath("s.csv");
+    QVERIFY(!run({"sweep", network, "--widths", "1", "--strategies", "int8", "--set", "array.staticMw=0", "--out", csv}).isEmpty());
+    const std::vector<DesignPoint> swept = readSweepCsv(csv.toStdString());
+    QCOMPARE(int(swept.size()), 1);
+
+    auto same = [](double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); };
+    QVERIFY2(same(total["energyPj"].toDouble(), point.energyPj), qPrintable(QString::number(total["energyPj"].toDouble())));
+    QVERIFY(same(swept[0].energyPj, point.energyPj));
+    QVERIFY(same(total["latencyCycles"].toDouble(), point.latencyCycles));
+    QVERIFY(same(swept[0].latencyCycles, point.latencyCycles));
+    const QJsonArray layers = energy["layers"].toArray();
+    QCOMPARE(layers.size(), qsizetype(window->layers.size()));
+    for (qsizetype k = 0; k < layers.size(); ++k)
+        QCOMPARE(layers[k].toObject()["mapping"].toString(), QString::fromStdString(window->layers[size_t(k)].mapping));
 }
 
 void TestMainWindow::togglesChangePointsAndFrontier()
