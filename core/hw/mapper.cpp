@@ -540,7 +540,9 @@ LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Ha
     return evaluateMapping(p, hw, best->mapping);
 }
 
-std::string arrayKey(const Hardware& hw)
+namespace {
+
+std::string hardwareKey(const Hardware& hw, bool withCapacities)
 {
     std::string key;
     for (const MemoryLevel& l : hw.levels)
@@ -548,27 +550,18 @@ std::string arrayKey(const Hardware& hw)
     for (const auto& [r, c] : hw.spatialPairs)
         key += std::to_string(int(r)) + std::to_string(int(c)) + "|";
     char buf[32];
-    for (double v : structuralValues(hw, false)) { // capacities: MappingSpace::validFor
+    for (double v : structuralValues(hw, withCapacities)) {
         std::snprintf(buf, sizeof buf, "%.17g|", v);
         key += buf;
     }
     return key;
 }
 
-std::string structuralKey(const Hardware& hw)
-{
-    std::string key;
-    for (const MemoryLevel& l : hw.levels)
-        key += l.name + ":" + std::to_string(int(l.scope)) + "|";
-    for (const auto& [r, c] : hw.spatialPairs)
-        key += std::to_string(int(r)) + std::to_string(int(c)) + "|";
-    char buf[32];
-    for (double v : structuralValues(hw)) {
-        std::snprintf(buf, sizeof buf, "%.17g|", v);
-        key += buf;
-    }
-    return key;
-}
+} // namespace
+
+std::string arrayKey(const Hardware& hw) { return hardwareKey(hw, false); } // capacities: MappingSpace::validFor
+
+std::string structuralKey(const Hardware& hw) { return hardwareKey(hw, true); }
 
 size_t MappingCache::Hash::operator()(const LayerProblem& p) const
 {
