@@ -1,9 +1,10 @@
 // The layer cost model. Access counts follow the Timeloop/ZigZag view: a tile at level l is
 // (re)filled once per iteration of the loops above it, except that it stays resident across the
-// innermost run of loops at level l+1 that are irrelevant to it (stationarity; reuse is credited
-// within the adjacent level only). Partial sums travel at accumulator width, final outputs at
-// output width (reduction happens in the PEs' accumulators). Average tile extents make ragged
-// tiles exact for weights and outputs.
+// run of loops irrelevant to it that come first above it, across as many levels as that run spans
+// (stationarity), and an input tile stepped along a window dimension keeps the overlap (sliding
+// window). Partial sums travel at accumulator width, final outputs at output width (reduction
+// happens in the PEs' accumulators). Average tile extents make ragged tiles exact for weights and
+// outputs.
 #include "hw/layer_cost.h"
 
 #include <algorithm>
@@ -196,159 +197,182 @@ bool betterCost(const LayerCost& a, const LayerCost& b, Objective objective)
            && betterCost(a.energyPj(), a.latencyCycles, a.mapping, b.energyPj(), b.latencyCycles, b.mapping, objective);
 }
 
-void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, double& all,
-               std::array<double, kOperandCount>& moved)
+double levelTileBits(const LayerProblem& p, int l, const DimArray& cum, const DimArray& spatial)
 {
-    Ext e; // average extent of the array-wide tile (level 0: the union over the PEs)
-    all = 1;
-    for (int d = 0; d < kDimCount; ++d) {
-        e[d] = double(p.bounds[d]) * cum[d] / R[d];
-        all *= double(R[d]) / cum[d];
-    }
-    for (int x = 0; x < kOperandCount; ++x)
-        moved[x] = tileSize(p, Operand(x), e) * (x == 2 ? 1 : bitsOf(p, Operand(x)));
+    Ext e;
+    for (int d = 0; d < kDimCount; ++d)
+        e[d] = std::min<double>(double(cum[d]) * (l == 0 ? 1 : spatial[d]), p.bounds[d]);
+    return tileBitsOf(p, e);
 }
 
-void addBoundaryTraffic(const LayerProblem& p, int L, int l, double all, const std::array<double, kOperandCount>& movedBits,
-                        const std::array<double, kOperandCount>& copies, double outputs,
-                        const std::array<double, kOperandCount>& runs, LevelBits& rd, LevelBits& wr, double& hopBits)
+double capacityBits(const Hardware& hw, const LayerProblem& p, int l)
 {
-    const bool top = l == L - 2;
+    const double cap = hw.levels[l].sizeBytes * 8;
+    return l == int(hw.levels.size()) - 2 ? cap * p.tileFraction : cap;
+}
+
+int levelLoops(const DimArray& bounds, const std::array<int8_t, kDimCount>& order, Loop* out)
+{
+    int n = 0;
+    for (int i = 0; i < kDimCount; ++i)
+        if (bounds[order[i]] > 1)
+            out[n++] = {order[i], bounds[order[i]]};
+    return n;
+}
+
+AboveBoundary aboveBoundary(const Loop* loops, int count)
+{
+    AboveBoundary a;
+    for (int x = 0; x < kOperandCount; ++x) {
+        double run = 1;
+        for (int i = 0; i < count; ++i) {
+            if (kRelevant[x][loops[i].dim]) {
+                if (x == int(Operand::I)) {
+                    const Dim d = Dim(loops[i].dim);
+                    if (d == Dim::OY || d == Dim::OX || d == Dim::FY || d == Dim::FX) {
+                        a.slideDim = loops[i].dim;
+                        a.slideBound = loops[i].bound;
+                    }
+                }
+                break;
+            }
+            run *= loops[i].bound;
+        }
+        a.run[x] = run;
+    }
+    return a;
+}
+
+namespace {
+
+// Inputs a tile of extents `e` touches over a sweep of `b` steps of the loop over `dim` (OY, OX,
+// FY or FX; `array`: the array-wide tile, whose extent along `dim` is one step). The array-wide
+// tile, and a PE's tile when `dim` is not spread over PEs, covers b adjacent blocks along the axis:
+// the window of b times its extent, exactly as one larger tile. A PE's tile whose `dim` is spread
+// over PEs covers b blocks one array step apart: a contiguous window overlaps the next block by
+// what it is longer than the step; gapped windows (strides or dilations skipping positions) are
+// counted without overlap, an upper bound.
+double sweptInputs(const LayerProblem& p, const Ext& e, const Ext& array, bool spread, int dim, int b)
+{
+    using D = Dim;
+    auto at = [&](const Ext& x, D d) { return x[static_cast<int>(d)]; };
+    const bool alongY = D(dim) == D::OY || D(dim) == D::FY;
+    const bool alongOutputs = D(dim) == D::OY || D(dim) == D::OX;
+    auto axis = [&](D out, D taps, int stride, int dilation, int size) {
+        const double o = at(e, out), f = at(e, taps);
+        if (!spread)
+            return alongOutputs ? window(o * b, f, stride, dilation, size) : window(o, f * b, stride, dilation, size);
+        const double w = window(o, f, stride, dilation, size);
+        const double span = o <= 1 ? o * f : (o - 1) * stride + (f - 1) * dilation + 1;
+        if (w >= size)
+            return w;
+        if (w < span) // gapped
+            return std::min(b * w, double(size));
+        const double step = alongOutputs ? at(array, out) * stride : at(array, taps) * dilation;
+        return std::min({b * w, w + (b - 1) * step, double(size)});
+    };
+    const double wy = alongY ? axis(D::OY, D::FY, p.strideY, p.dilationY, p.IY)
+                             : window(at(e, D::OY), at(e, D::FY), p.strideY, p.dilationY, p.IY);
+    const double wx = !alongY ? axis(D::OX, D::FX, p.strideX, p.dilationX, p.IX)
+                              : window(at(e, D::OX), at(e, D::FX), p.strideX, p.dilationX, p.IX);
+    return at(e, D::C) * at(e, D::G) * wy * wx;
+}
+
+} // namespace
+
+void addBoundaryTraffic(const LayerProblem& p, int L, int k, const DimArray& R, const DimArray& spatial,
+                        const DimArray& cum, const AboveBoundary& above, LevelBits& rd, LevelBits& wr, double& hopBits)
+{
+    Ext e, pe; // the array-wide tile (the union over the PEs) and one PE's, average extents
+    double all = 1, pes = 1;
+    for (int d = 0; d < kDimCount; ++d) {
+        e[d] = double(p.bounds[d]) * cum[d] / R[d];
+        pe[d] = e[d] / spatial[d];
+        all *= double(R[d]) / cum[d];
+        pes *= spatial[d];
+    }
+    const bool top = k == L - 2;
     for (int x = 0; x < 2; ++x) { // weights and inputs flow down
         if (x == 1 && top && p.inputResident)
             continue;
-        const double moved = all / runs[x] * movedBits[x];
-        rd[x][l + 1] += moved;
-        const double written = l == 0 ? moved * copies[x] : moved;
-        wr[x][l] += written;
-        if (l == 0)
-            hopBits += written;
+        double fills = all / above.run[x];
+        double parent = 0, child = 0; // elements read from level k+1 and written into level k per fill
+        if (x == 1 && above.slideDim >= 0) {
+            fills /= above.slideBound;
+            const int d = above.slideDim, b = above.slideBound;
+            parent = sweptInputs(p, e, e, false, d, b);
+            child = k == 0 ? sweptInputs(p, pe, e, spatial[d] > 1, d, b) * pes : parent;
+        } else {
+            parent = tileSize(p, Operand(x), e);
+            child = k == 0 ? tileSize(p, Operand(x), pe) * pes : parent;
+        }
+        const double bits = bitsOf(p, Operand(x));
+        rd[x][k + 1] += fills * parent * bits;
+        wr[x][k] += fills * child * bits;
+        if (k == 0)
+            hopBits += fills * child * bits;
     }
     if (top && p.outputResident)
         return;
-    const double updates = all / runs[2] * movedBits[2];
+    const double outputs = double(p.bounds[0]) * p.bounds[2] * p.bounds[3] * p.bounds[4];
+    const double updates = all / above.run[2] * tileSize(p, Operand::O, e);
     const double partial = std::max(0.0, updates - outputs);
     const double upBits = outputs * p.oBits + partial * p.accBits;
-    wr[2][l + 1] += upBits;
-    rd[2][l + 1] += partial * p.accBits;
-    wr[2][l] += partial * p.accBits;
-    rd[2][l] += upBits; // read out of the lower level (level 0: the PEs' output registers)
-    if (l == 0)
+    wr[2][k + 1] += upBits;
+    rd[2][k + 1] += partial * p.accBits;
+    wr[2][k] += partial * p.accBits;
+    rd[2][k] += upBits; // read out of the lower level (level 0: the PEs' output registers)
+    if (k == 0)
         hopBits += upBits + partial * p.accBits;
 }
 
-std::array<double, kOperandCount> deliveryCopies(const LayerProblem& p, const DimArray& spatial, const DimArray& R,
-                                                 const DimArray& cum0)
-{
-    Ext pe, all; // the average per-PE tile and the array-wide union
-    double pes = 1;
-    for (int d = 0; d < kDimCount; ++d) {
-        all[d] = double(p.bounds[d]) * cum0[d] / R[d];
-        pe[d] = all[d] / spatial[d];
-        pes *= spatial[d];
-    }
-    std::array<double, kOperandCount> copies{};
-    for (int x = 0; x < kOperandCount; ++x) {
-        const double unionSize = tileSize(p, Operand(x), all);
-        copies[x] = unionSize > 0 ? tileSize(p, Operand(x), pe) * pes / unionSize : 1;
-    }
-    return copies;
-}
-
-TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& m)
+LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mapping& m)
 {
     const int L = m.levels;
-    TilingCost t;
-    t.levels = L;
+    LayerCost c;
+    c.levels = L;
+    c.macs = p.macs();
+    c.mapping = m;
     std::array<DimArray, kMaxLevels> cum{};
     for (int l = 0; l < L; ++l)
         for (int d = 0; d < kDimCount; ++d)
             cum[l][d] = m.bounds[l][d] * (l > 0 ? cum[l - 1][d] : 1);
     const DimArray& R = cum[L - 1];
-    for (int s : m.spatial)
-        t.activePes *= s;
-
-    // Capacity: the worst-case tile (capped at the layer) of every level below DRAM.
-    for (int l = 0; l + 1 < L; ++l) {
-        Ext e;
-        for (int d = 0; d < kDimCount; ++d)
-            e[d] = std::min<double>(double(cum[l][d]) * (l == 0 ? 1 : m.spatial[d]), p.bounds[d]);
-        const double bits = tileBitsOf(p, e);
-        double capacity = hw.levels[l].sizeBytes * 8;
-        if (l == L - 2)
-            capacity *= p.tileFraction;
-        if (bits > capacity)
-            return t;
-    }
-    t.feasible = true;
-    Ext full;
-    for (int d = 0; d < kDimCount; ++d)
-        full[d] = p.bounds[d];
-    t.outputs = tileSize(p, Operand::O, full);
-    t.iterations = 1;
-    for (int d = 0; d < kDimCount; ++d)
-        t.iterations *= R[d];
     for (int l = 0; l + 1 < L; ++l)
-        levelTile(p, R, cum[l], t.all[l], t.moved[l]);
-    t.copies = deliveryCopies(p, m.spatial, R, cum[0]);
-    return t;
-}
-
-void levelRuns(const DimArray& bounds, const std::array<int8_t, kDimCount>& order, std::array<double, kOperandCount>& runs)
-{
-    for (int x = 0; x < kOperandCount; ++x) {
-        double run = 1;
-        for (int i = 0; i < kDimCount; ++i) {
-            const int d = order[i];
-            const int b = bounds[d];
-            if (b == 1)
-                continue;
-            if (kRelevant[x][d])
-                break;
-            run *= b;
-        }
-        runs[x] = run;
-    }
-}
-
-void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCount>, kMaxLevels>& runs)
-{
-    for (int l = 0; l + 1 < m.levels; ++l)
-        levelRuns(m.bounds[l + 1], m.order[l + 1], runs[l]);
-}
-
-LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
-                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary,
-                       bool operandSplit)
-{
-    const int L = t.levels;
-    LayerCost c;
-    c.levels = L;
-    c.macs = p.macs();
-    if (!t.feasible)
-        return c;
+        if (levelTileBits(p, l, cum[l], m.spatial) > capacityBits(hw, p, l))
+            return c;
     c.feasible = true;
     LevelBits rd{}, wr{};
     double hopBits = 0;
-    for (int l = firstBoundary; l + 1 < L; ++l)
-        addBoundaryTraffic(p, L, l, t.all[l], t.moved[l], t.copies, t.outputs, runs[l], rd, wr, hopBits);
+    std::array<Loop, kMaxLevels * kDimCount> above{};
+    int n = 0; // the loops above boundary k, innermost first: level k+1's, then the rest
+    for (int k = L - 2; k >= 0; --k) {
+        std::array<Loop, kDimCount> own{};
+        const int mine = levelLoops(m.bounds[k + 1], m.order[k + 1], own.data());
+        std::move_backward(above.begin(), above.begin() + n, above.begin() + n + mine);
+        std::copy(own.begin(), own.begin() + mine, above.begin());
+        n += mine;
+        addBoundaryTraffic(p, L, k, R, m.spatial, cum[k], aboveBoundary(above.data(), n), rd, wr, hopBits);
+    }
     // Every MAC reads a weight and an input from its PE's register file; the running sum lives in
     // the MAC unit's accumulator (its add is part of the MAC energy).
     const double macs = double(c.macs);
     rd[0][0] += macs * p.wBits;
     rd[1][0] += macs * p.iBits;
-
     for (int l = 0; l < L; ++l)
         for (int x = 0; x < kOperandCount; ++x) {
             c.readBits[l] += rd[x][l];
             c.writeBits[l] += wr[x][l];
         }
     c.hopBits = hopBits;
-    c.iterations = t.iterations;
-    c.activePes = t.activePes;
+    c.iterations = 1;
+    for (int d = 0; d < kDimCount; ++d) {
+        c.iterations *= R[d];
+        c.activePes *= m.spatial[d];
+    }
     const AccessPrice price = priceAccesses(c.counts(), hw, p);
     // The operand split (for the report) prices each operand's bits with the same per-bit energies.
-    for (int x = 0; x < kOperandCount && operandSplit; ++x) {
+    for (int x = 0; x < kOperandCount; ++x) {
         AccessCounts only;
         only.levels = L;
         for (int l = 0; l < L; ++l) {
@@ -370,17 +394,7 @@ LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCo
     c.staticPj = price.staticPj;
     c.computeCycles = price.computeCycles;
     c.latencyCycles = price.latencyCycles;
-    c.utilization = macs / (t.iterations * hw.rows * hw.cols);
-    return c;
-}
-
-LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mapping& m)
-{
-    const TilingCost t = tilingCost(p, hw, m);
-    std::array<std::array<double, kOperandCount>, kMaxLevels> runs{};
-    stationaryRuns(m, runs);
-    LayerCost c = costWithRuns(p, hw, t, runs, 0, true);
-    c.mapping = m;
+    c.utilization = macs / (c.iterations * hw.rows * hw.cols);
     return c;
 }
 

@@ -119,49 +119,41 @@ struct LayerCost {
 // Returns feasible = false when a tile does not fit its level.
 LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mapping& m);
 
-// The parts of a mapping's cost that do not depend on loop order, computed once per tiling; the
-// search then tries loop orders through their stationary runs only.
-struct TilingCost {
-    bool feasible = false;
-    int levels = 0;
-    std::array<double, kMaxLevels> all{};                           // iterations above each level
-    std::array<std::array<double, kOperandCount>, kMaxLevels> moved{}; // bits per fill, per level, operand
-    std::array<double, kOperandCount> copies{};                     // RF copies per fill (multicast)
-    double outputs = 0;                                             // output elements
-    double iterations = 0;
-    double activePes = 1;
+// One loop of the nest (a dim and its bound at one level).
+struct Loop {
+    int8_t dim = 0;
+    int bound = 1;
 };
-TilingCost tilingCost(const LayerProblem& p, const Hardware& hw, const Mapping& m);
+// What the loops above a level boundary (innermost first, across every level above) mean to each
+// operand. A tile stays resident across the loops irrelevant to it that come before its first
+// relevant loop, however many levels that run spans (run); it is refilled once per iteration of
+// everything from that loop outwards. An input tile whose first relevant loop steps the window
+// (OY, OX, FY or FX) keeps the overlap and fetches only the new rows or columns (slide).
+struct AboveBoundary {
+    std::array<double, kOperandCount> run{1, 1, 1};
+    int slideDim = -1; // the input's first relevant loop when it slides the window, else -1
+    int slideBound = 1;
+};
+AboveBoundary aboveBoundary(const Loop* loops, int count);
+// The live loops (bound > 1) of one level in its order, innermost first; returns how many.
+int levelLoops(const DimArray& bounds, const std::array<int8_t, kDimCount>& order, Loop* out);
 
-// The accesses one level boundary l adds, given the level-l tile (all = iterations above it,
-// moved = its size per operand: bits for W and I, elements for O) and the stationary runs of the
-// loops above. Shared by the full cost and the mapping-space builder.
+// The accesses one level boundary k (between levels k and k+1) adds, for the level-k tile whose
+// cumulative loop counts are `cumK` (R: the whole per-PE iteration counts), given the loops above
+// it. The one access-count formula of the cost model, the search and the exhaustive reference.
+// Register-file fills (k = 0) count every PE's own tile: operands shared by PEs (weights along
+// output positions, inputs along output channels) and the overlap of neighbouring PEs' windows
+// count once per PE; the parent reads the union once (multicast).
 using LevelBits = std::array<std::array<double, kMaxLevels>, kOperandCount>;
-void addBoundaryTraffic(const LayerProblem& p, int levels, int l, double all, const std::array<double, kOperandCount>& moved,
-                        const std::array<double, kOperandCount>& copies, double outputs,
-                        const std::array<double, kOperandCount>& runs, LevelBits& rd, LevelBits& wr, double& hopBits);
-// Register-file fills per fill of the array-wide level-0 tile whose per-PE cumulative counts are
-// `cum0`, as a multiple of that tile's union (`moved`): every PE receives its own tile, so operands
-// shared by PEs (weights along output positions, inputs along output channels) count once per PE,
-// and inputs of PEs whose windows overlap (outputs spread along OY, OX or filter taps) count the
-// overlap once per PE. The parent reads the union once (multicast).
-std::array<double, kOperandCount> deliveryCopies(const LayerProblem& p, const DimArray& spatial, const DimArray& R,
-                                                 const DimArray& cum0);
+void addBoundaryTraffic(const LayerProblem& p, int levels, int k, const DimArray& R, const DimArray& spatial,
+                        const DimArray& cumK, const AboveBoundary& above, LevelBits& rd, LevelBits& wr, double& hopBits);
 // Bits a tile of these extents (per dim; K C G OY OX FY FX) holds: weights and inputs at their
 // width, outputs at the accumulator width. The one tile formula of the capacity checks.
 double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& extents);
-// all and moved of the array-wide tile whose cumulative loop counts are `cum` (R: whole dims).
-void levelTile(const LayerProblem& p, const DimArray& R, const DimArray& cum, double& all,
-               std::array<double, kOperandCount>& moved);
-// runs[l][x]: product of the loops at level l+1 that are innermost and irrelevant to operand x.
-// firstBoundary > 0 leaves out the traffic below that level boundary (a lower bound for searches).
-// operandSplit fills operandPj (the report's split by operand; searches do not need it).
-LayerCost costWithRuns(const LayerProblem& p, const Hardware& hw, const TilingCost& t,
-                       const std::array<std::array<double, kOperandCount>, kMaxLevels>& runs, int firstBoundary = 0,
-                       bool operandSplit = false);
-void stationaryRuns(const Mapping& m, std::array<std::array<double, kOperandCount>, kMaxLevels>& runs);
-// The runs of one level's loops (bounds, innermost-first order) for each operand.
-void levelRuns(const DimArray& bounds, const std::array<int8_t, kDimCount>& order, std::array<double, kOperandCount>& runs);
+// Bits the worst-case tile of level l holds (capped at the layer): per PE at level 0, array-wide above.
+double levelTileBits(const LayerProblem& p, int level, const DimArray& cum, const DimArray& spatial);
+// Bits level l may hold (the last on-chip level: the share tiles may use).
+double capacityBits(const Hardware& hw, const LayerProblem& p, int level);
 
 // Spatial factors of a pair: each unrolled dim gets ceil(D / ceil(D / side)) (fewest idle PEs for
 // the fewest passes).

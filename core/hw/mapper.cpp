@@ -22,284 +22,323 @@ std::vector<int> divisorsOf(int n)
     return d;
 }
 
-struct SearchContext {
-    const LayerProblem& p;
-    const Hardware& hw;
-    Objective objective;
-    DimArray spatial{};
-    DimArray R{};
-    int L = 0;
-    SearchStats* stats = nullptr;
-    LayerCost best;
-    // Every capacity decision taken: the largest tile that fit and the smallest that did not, per
-    // level (bits). Any capacity between the two takes the same decisions.
-    std::array<double, kMaxLevels> fitMax{};
-    std::array<double, kMaxLevels> misfitMin = filled(std::numeric_limits<double>::infinity());
+using Counts = std::array<double, MappingSpace::kComponents>;
 
-    static std::array<double, kMaxLevels> filled(double v)
-    {
-        std::array<double, kMaxLevels> a;
-        a.fill(v);
-        return a;
-    }
-};
-
-// Bits of the worst-case tile of level l whose cumulative counts are `c`.
-double tileBits(const SearchContext& s, int l, const DimArray& c)
+bool dominates(const Counts& a, const Counts& b) // a <= b everywhere
 {
-    std::array<double, kDimCount> e;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i] > b[i])
+            return false;
+    return true;
+}
+
+// The dims irrelevant to each operand, as a bit mask (bit d: Dim d), and the relevant ones.
+constexpr uint8_t maskOf(int x, bool relevant)
+{
+    uint8_t m = 0;
     for (int d = 0; d < kDimCount; ++d)
-        e[d] = std::min<double>(double(c[d]) * (l == 0 ? 1 : s.spatial[d]), s.p.bounds[d]);
-    return tileBitsOf(s.p, e);
+        if (kRelevant[x][d] == relevant)
+            m = uint8_t(m | (1 << d));
+    return m;
 }
 
-double capacityBits(const Hardware& hw, const LayerProblem& p, int l)
+// Loop orders of one level that can matter (see mapper.h): only the first loop's operand, the run
+// of loops irrelevant to it and, for inputs, the first relevant loop (when it slides the window)
+// change any count, and putting a whole irrelevant run first never costs more.
+std::vector<std::array<int8_t, kDimCount>> canonicalOrders(const DimArray& bounds)
 {
-    const double cap = hw.levels[l].sizeBytes * 8;
-    return l == int(hw.levels.size()) - 2 ? cap * p.tileFraction : cap;
-}
-
-// The one capacity test of the search; it records the decision (see SearchContext).
-bool fits(SearchContext& s, int l, double bits)
-{
-    if (bits <= capacityBits(s.hw, s.p, l)) {
-        s.fitMax[l] = std::max(s.fitMax[l], bits);
-        return true;
-    }
-    s.misfitMin[l] = std::min(s.misfitMin[l], bits);
-    return false;
-}
-
-// Tiles of level l dividing `upper` that fit and cannot grow in any dim (maximal antichain).
-// Tile bits grow with every extent, so a dim's smallest proper multiple is the only bump to test,
-// and the feasible values of a dim form a prefix of its ascending divisors.
-std::vector<DimArray> maximalTiles(SearchContext& s, int l, const DimArray& upper)
-{
-    std::vector<DimArray> out;
-    if (fits(s, l, tileBits(s, l, upper)))
-        return {upper};
-    DimArray c{1, 1, 1, 1, 1, 1, 1};
-    if (!fits(s, l, tileBits(s, l, c)))
-        return out;
-    std::array<std::vector<int>, kDimCount> divs;
-    std::array<int, kDimCount> dimOrder{}; // most divisors last: the leaf dim is enumerated cheaply
-    for (int d = 0; d < kDimCount; ++d) {
-        divs[d] = divisorsOf(upper[d]);
-        dimOrder[d] = d;
-    }
-    std::stable_sort(dimOrder.begin(), dimOrder.end(), [&](int a, int b) { return divs[a].size() < divs[b].size(); });
-    auto smallestMultiple = [&](int d, int v) {
-        for (int m : divs[d])
-            if (m > v && m % v == 0)
-                return m;
-        return 0;
-    };
-    auto fitsWith = [&](int d, int v) {
-        DimArray b = c;
-        b[d] = v;
-        return fits(s, l, tileBits(s, l, b));
-    };
-    std::function<void(int)> rec = [&](int k) {
-        const int d = dimOrder[k];
-        if (k == kDimCount - 1) {
-            // Feasible values of the leaf dim: a prefix; keep those whose next multiple misfits.
-            size_t n = 0;
-            while (n < divs[d].size() && fitsWith(d, divs[d][n]))
-                ++n;
-            for (size_t i = 0; i < n; ++i) {
-                const int v = divs[d][i];
-                const int m = smallestMultiple(d, v);
-                if (m != 0 && m <= divs[d][n - 1])
-                    continue; // the leaf dim can grow
-                c[d] = v;
-                bool grows = false;
-                for (int e = 0; e < kDimCount && !grows; ++e) {
-                    if (e == d)
-                        continue;
-                    const int me = smallestMultiple(e, c[e]);
-                    grows = me != 0 && fitsWith(e, me);
-                }
-                if (!grows)
-                    out.push_back(c);
+    std::vector<std::array<int8_t, kDimCount>> out;
+    auto live = [&](Dim d) { return bounds[int(d)] > 1; };
+    auto make = [&](std::initializer_list<Dim> front) {
+        std::array<int8_t, kDimCount> o{};
+        std::array<bool, kDimCount> used{};
+        int n = 0;
+        for (Dim d : front)
+            if (live(d) && !used[int(d)]) {
+                o[n++] = int8_t(d);
+                used[int(d)] = true;
             }
-            c[d] = 1;
-            return;
-        }
-        for (int v : divs[d]) { // ascending: the tile only grows, so stop at the first misfit
-            c[d] = v;
-            if (!fits(s, l, tileBits(s, l, c)))
-                break;
-            rec(k + 1);
-        }
-        c[d] = 1;
+        for (int pass = 0; pass < 2; ++pass) // the other live dims, then the dead ones
+            for (int d = 0; d < kDimCount; ++d)
+                if (!used[d] && (bounds[d] > 1) == (pass == 0)) {
+                    o[n++] = int8_t(d);
+                    used[d] = true;
+                }
+        out.push_back(o);
     };
-    rec(0);
+    using D = Dim;
+    if (live(D::OX)) // weights stay while output positions run; the input slides along the first
+        make({D::OX, D::OY});
+    if (live(D::OY))
+        make({D::OY, D::OX});
+    if (live(D::K)) { // inputs stay while output channels run; then the input's first relevant loop
+        bool plain = false;
+        for (D d : {D::OY, D::OX, D::FY, D::FX})
+            if (live(d))
+                make({D::K, d});
+        for (D d : {D::C, D::G})
+            if (live(d) && !plain) {
+                make({D::K, d});
+                plain = true;
+            }
+        if (out.empty() || (!plain && !live(D::OY) && !live(D::OX) && !live(D::FY) && !live(D::FX)))
+            make({D::K});
+    }
+    for (D f : {D::C, D::FY, D::FX}) // partial sums stay while reductions run
+        if (live(f))
+            make({f, D::C, D::FY, D::FX});
+    if (out.empty())
+        make({});
     return out;
 }
 
-// Loop order at one level: the dims irrelevant to `stationary` innermost, then the rest.
-std::array<int8_t, kDimCount> stationaryOrder(int stationary)
-{
-    std::array<int8_t, kDimCount> order{};
-    int n = 0;
-    for (int d = 0; d < kDimCount; ++d)
-        if (!kRelevant[stationary][d])
-            order[n++] = static_cast<int8_t>(d);
-    for (int d = 0; d < kDimCount; ++d)
-        if (kRelevant[stationary][d])
-            order[n++] = static_cast<int8_t>(d);
-    return order;
-}
+enum class TileRule : int8_t { Fixed, Any, Max };
 
-void consider(SearchContext& s, const Mapping& m)
-{
-    LayerCost c = evaluateMapping(s.p, s.hw, m);
-    if (s.stats)
-        ++s.stats->evaluated;
-    if (betterCost(c, s.best, s.objective))
-        s.best = c;
-}
-
-// A lower bound prunes only when it is clearly above the best (ties are decided by betterCost).
-bool clearlyWorse(double bound, const LayerCost& best, Objective objective)
-{
-    const double b = best.objective(objective);
-    return best.feasible && bound > b + 1e-12 * std::fabs(b);
-}
-
-// Every stationarity choice per level for one tiling: the loop orders that can matter.
-void considerTiling(SearchContext& s, Mapping& m)
-{
-    const TilingCost t = tilingCost(s.p, s.hw, m);
-    if (!t.feasible)
-        return;
-    const int L = s.L;
-    int combos = 1;
-    for (int l = 1; l < L; ++l)
-        combos *= kOperandCount;
-    std::array<std::array<double, kOperandCount>, kMaxLevels> runs{};
-    if (s.best.feasible) {
-        // Lower bound: every operand stationary at once (unreachable; costs fall as runs grow).
-        for (int l = 1; l < L; ++l)
-            for (int x = 0; x < kOperandCount; ++x) {
-                double run = 1;
-                for (int d = 0; d < kDimCount; ++d)
-                    if (!kRelevant[x][d])
-                        run *= m.bounds[l][d];
-                runs[l - 1][x] = run;
-            }
-        if (s.stats)
-            ++s.stats->evaluated;
-        if (clearlyWorse(costWithRuns(s.p, s.hw, t, runs).objective(s.objective), s.best, s.objective))
-            return;
-    }
-    for (int k = 0; k < combos; ++k) {
-        int code = k;
-        for (int l = 1; l < L; ++l) {
-            m.order[l] = stationaryOrder(code % kOperandCount);
-            code /= kOperandCount;
-        }
-        stationaryRuns(m, runs);
-        LayerCost c = costWithRuns(s.p, s.hw, t, runs);
-        if (s.stats)
-            ++s.stats->evaluated;
-        c.mapping = m;
-        if (betterCost(c, s.best, s.objective))
-            s.best = c;
-    }
-}
-
-void searchChains(SearchContext& s, int pair)
-{
-    const int L = s.L;
+struct Builder {
+    const LayerProblem& p;
+    const Hardware& hw;
+    MappingSpace& space;
+    int L = 0;
+    int pair = 0;
+    DimArray spatial{}, R{};
+    double activePes = 1, iterations = 1;
     std::array<DimArray, kMaxLevels> cum{};
-    cum[L - 1] = s.R;
     Mapping m;
-    m.pair = pair;
-    m.levels = L;
-    m.spatial = s.spatial;
-    std::function<void(int)> rec = [&](int l) {
-        if (l < 0) {
-            for (int lv = 0; lv < L; ++lv)
-                for (int d = 0; d < kDimCount; ++d)
-                    m.bounds[lv][d] = cum[lv][d] / (lv > 0 ? cum[lv - 1][d] : 1);
-            considerTiling(s, m);
-            return;
+
+    // Every capacity decision taken: the largest tile that fit and the smallest that did not, per
+    // level (bits). Any capacity between the two takes the same decisions.
+    std::array<double, kMaxLevels> fitMax{};
+    std::array<double, kMaxLevels> misfitMin = [] {
+        std::array<double, kMaxLevels> a;
+        a.fill(std::numeric_limits<double>::infinity());
+        return a;
+    }();
+
+    // The one capacity test; it records the decision.
+    bool fits(int l, const DimArray& c)
+    {
+        const double bits = levelTileBits(p, l, c, spatial);
+        if (bits <= capacityBits(hw, p, l)) {
+            fitMax[l] = std::max(fitMax[l], bits);
+            return true;
         }
-        for (const DimArray& t : maximalTiles(s, l, cum[l + 1])) {
-            cum[l] = t;
-            rec(l - 1);
-        }
-    };
-    // Top on-chip tiles in order of a lower bound (their exact top-boundary traffic with every
-    // operand stationary, nothing charged below): once a bound reaches the best cost, stop.
-    const int top = L - 2;
-    std::vector<std::pair<double, DimArray>> tops;
-    for (const DimArray& t : maximalTiles(s, top, cum[L - 1])) {
-        Mapping probe = m;
-        for (int lv = 0; lv < L; ++lv)
+        misfitMin[l] = std::min(misfitMin[l], bits);
+        return false;
+    }
+    bool fitsLevels(int lo, int hi, const DimArray& c)
+    {
+        for (int l = lo; l <= hi; ++l)
+            if (!fits(l, c))
+                return false;
+        return true;
+    }
+
+    // Tiles shared by levels lo..hi (hi's upper tile `upper`): Fixed dims take the upper value,
+    // Any dims every divisor that fits, Max dims only values that cannot grow (to the next multiple
+    // dividing the upper) without misfitting. `tiedMask` dims are shared with level lo-1 (tie >= 0),
+    // so they must fit there too.
+    void tiles(int lo, int hi, const DimArray& upper, const std::array<TileRule, kDimCount>& rule, int tie,
+               uint8_t tiedMask, std::vector<DimArray>& out)
+    {
+        std::array<std::vector<int>, kDimCount> divs;
+        for (int d = 0; d < kDimCount; ++d)
+            divs[d] = rule[d] == TileRule::Fixed ? std::vector<int>{upper[d]} : divisorsOf(upper[d]);
+        DimArray c{1, 1, 1, 1, 1, 1, 1};
+        for (int d = 0; d < kDimCount; ++d)
+            if (rule[d] == TileRule::Fixed)
+                c[d] = upper[d];
+        auto tiedFits = [&] {
+            if (tie < 0)
+                return true;
+            DimArray t{1, 1, 1, 1, 1, 1, 1};
             for (int d = 0; d < kDimCount; ++d)
-                probe.bounds[lv][d] = lv < top ? 1 : lv == top ? t[d] : cum[L - 1][d] / t[d];
-        TilingCost tc = tilingCost(s.p, s.hw, probe);
-        tc.feasible = true; // lower levels are not chosen yet
-        std::array<std::array<double, kOperandCount>, kMaxLevels> runs{};
-        for (int lv = 0; lv + 1 < L; ++lv)
-            for (int x = 0; x < kOperandCount; ++x) {
-                double run = 1;
-                for (int d = 0; d < kDimCount; ++d)
-                    if (!kRelevant[x][d])
-                        run *= probe.bounds[lv + 1][d];
-                runs[lv][x] = run;
+                if (tiedMask >> d & 1)
+                    t[d] = c[d];
+            return fits(tie, t);
+        };
+        if (!fitsLevels(lo, hi, c) || !tiedFits())
+            return;
+        auto nextMultiple = [&](int d) {
+            for (int v : divs[d])
+                if (v > c[d] && v % c[d] == 0)
+                    return v;
+            return 0;
+        };
+        std::function<void(int)> rec = [&](int d) {
+            if (d == kDimCount) {
+                for (int e = 0; e < kDimCount; ++e) {
+                    if (rule[e] != TileRule::Max)
+                        continue;
+                    const int v = nextMultiple(e);
+                    if (v == 0)
+                        continue;
+                    const int keep = c[e];
+                    c[e] = v;
+                    const bool grows = fitsLevels(lo, hi, c);
+                    c[e] = keep;
+                    if (grows)
+                        return; // not maximal
+                }
+                out.push_back(c);
+                return;
             }
-        tops.emplace_back(costWithRuns(s.p, s.hw, tc, runs, top).objective(s.objective), t);
+            if (rule[d] == TileRule::Fixed) {
+                rec(d + 1);
+                return;
+            }
+            for (int v : divs[d]) { // ascending: the tile only grows, so stop at the first misfit
+                c[d] = v;
+                if (v > 1 && (!fitsLevels(lo, hi, c) || ((tiedMask >> d & 1) && !tiedFits())))
+                    break;
+                rec(d + 1);
+            }
+            c[d] = 1;
+        };
+        rec(0);
     }
-    std::stable_sort(tops.begin(), tops.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [bound, t] : tops) {
-        if (clearlyWorse(bound, s.best, s.objective))
-            break;
-        cum[top] = t;
-        rec(top - 1);
+
+    void leaf(const LevelBits& rd, const LevelBits& wr, double hop)
+    {
+        Counts v{};
+        for (int l = 0; l < L; ++l)
+            for (int x = 0; x < kOperandCount; ++x) {
+                v[2 * l] += rd[x][l];
+                v[2 * l + 1] += wr[x][l];
+            }
+        v[0] += double(p.macs()) * (p.wBits + p.iBits); // every MAC reads its operands from the RF
+        v[2 * kMaxLevels] = hop;
+        v[2 * kMaxLevels + 1] = (v[0] + v[1]) / activePes;
+        v[2 * kMaxLevels + 2] = iterations;
+        ++space.enumerated;
+        for (const auto& c : space.candidates)
+            if (dominates(c.counts, v))
+                return;
+        std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts); });
+        for (int l = 0; l < L; ++l)
+            for (int d = 0; d < kDimCount; ++d)
+                m.bounds[l][d] = cum[l][d] / (l > 0 ? cum[l - 1][d] : 1);
+        space.candidates.push_back({m, v, activePes});
     }
-}
+
+    // Chooses the tile of level k (and of the empty levels below it that share it), the loop order
+    // of level k+1, adds the boundaries' accesses and recurses. `above`: the loops above level k+1.
+    void step(int k, uint8_t fixedMask, const LevelBits& rd, const LevelBits& wr, double hop, const Loop* above,
+              int aboveCount)
+    {
+        const DimArray upper = cum[k + 1];
+        std::vector<DimArray> found;
+        for (int lo = k; lo >= 0; --lo) { // levels lo+1..k hold no loops of their own
+            for (int mode = -1; mode < (lo == 0 ? 0 : kOperandCount); ++mode) {
+                // mode -1: tile maximal in every free dim; mode x: level lo is transparent to
+                // operand x (its loops are all irrelevant to x), so its tile shares x's relevant
+                // dims with level lo-1 and is maximal in the rest.
+                std::array<TileRule, kDimCount> rule{};
+                for (int d = 0; d < kDimCount; ++d)
+                    rule[d] = (fixedMask >> d & 1) ? TileRule::Fixed
+                              : (mode >= 0 && kRelevant[mode][d]) ? TileRule::Any
+                                                                  : TileRule::Max;
+                const uint8_t tied = mode >= 0 ? maskOf(mode, true) : 0;
+                found.clear();
+                tiles(lo, k, upper, rule, mode >= 0 ? lo - 1 : -1, tied, found);
+                for (const DimArray& t : found) {
+                    for (int l = lo; l <= k; ++l)
+                        cum[l] = t;
+                    DimArray bounds{};
+                    for (int d = 0; d < kDimCount; ++d)
+                        bounds[d] = upper[d] / t[d];
+                    for (int l = lo + 1; l <= k; ++l)
+                        m.order[l] = {0, 1, 2, 3, 4, 5, 6};
+                    for (const auto& order : canonicalOrders(bounds)) {
+                        m.order[k + 1] = order;
+                        std::array<Loop, kMaxLevels * kDimCount> seq{};
+                        const int own = levelLoops(bounds, order, seq.data());
+                        std::copy(above, above + aboveCount, seq.begin() + own);
+                        const int n = own + aboveCount;
+                        const AboveBoundary ab = aboveBoundary(seq.data(), n);
+                        LevelBits r = rd, w = wr;
+                        double h = hop;
+                        for (int j = k; j >= lo; --j) // the empty levels add no loops above
+                            addBoundaryTraffic(p, L, j, R, spatial, t, ab, r, w, h);
+                        if (lo == 0)
+                            leaf(r, w, h);
+                        else
+                            step(lo - 1, tied, r, w, h, seq.data(), n);
+                    }
+                }
+            }
+        }
+    }
+};
 
 } // namespace
 
+MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
+{
+    MappingSpace space;
+    const int L = static_cast<int>(hw.levels.size());
+    space.levels = L;
+    Builder b{p, hw, space};
+    b.L = L;
+    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
+        b.pair = pair;
+        b.spatial = spatialFactors(p, hw, pair);
+        b.activePes = b.iterations = 1;
+        for (int d = 0; d < kDimCount; ++d) {
+            b.R[d] = (p.bounds[d] + b.spatial[d] - 1) / b.spatial[d];
+            b.activePes *= b.spatial[d];
+            b.iterations *= b.R[d];
+        }
+        b.cum[L - 1] = b.R;
+        b.m = Mapping{};
+        b.m.pair = pair;
+        b.m.levels = L;
+        b.m.spatial = b.spatial;
+        b.m.order[0] = {0, 1, 2, 3, 4, 5, 6};
+        b.step(L - 2, 0, LevelBits{}, LevelBits{}, 0, nullptr, 0);
+    }
+    for (int l = 0; l + 1 < L; ++l) {
+        space.fitMaxBits[l] = b.fitMax[l];
+        space.misfitMinBits[l] = b.misfitMin[l];
+    }
+    return space;
+}
+
 LayerCost searchMapping(const LayerProblem& p, const Hardware& hw, Objective objective, SearchStats* stats)
 {
-    SearchContext s{p, hw, objective, {}, {}, 0, nullptr, {}};
-    s.L = static_cast<int>(hw.levels.size());
-    s.stats = stats;
-    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
-        s.spatial = spatialFactors(p, hw, pair);
-        for (int d = 0; d < kDimCount; ++d)
-            s.R[d] = (p.bounds[d] + s.spatial[d] - 1) / s.spatial[d];
-        searchChains(s, pair);
-    }
-    return s.best;
+    const MappingSpace space = buildMappingSpace(p, hw);
+    if (stats)
+        stats->evaluated += space.enumerated;
+    return bestInSpace(space, p, hw, objective);
 }
 
 LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Objective objective, SearchStats* stats)
 {
-    SearchContext s{p, hw, objective, {}, {}, 0, nullptr, {}};
-    s.L = static_cast<int>(hw.levels.size());
-    s.stats = stats;
-    const int L = s.L;
+    LayerCost best;
+    const int L = static_cast<int>(hw.levels.size());
     for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
-        s.spatial = spatialFactors(p, hw, pair);
+        const DimArray spatial = spatialFactors(p, hw, pair);
+        DimArray R{};
         for (int d = 0; d < kDimCount; ++d)
-            s.R[d] = (p.bounds[d] + s.spatial[d] - 1) / s.spatial[d];
+            R[d] = (p.bounds[d] + spatial[d] - 1) / spatial[d];
         Mapping m;
         m.pair = pair;
         m.levels = L;
-        m.spatial = s.spatial;
+        m.spatial = spatial;
         for (int l = 0; l < L; ++l) {
             m.bounds[l] = DimArray{1, 1, 1, 1, 1, 1, 1};
             m.order[l] = {0, 1, 2, 3, 4, 5, 6};
         }
+        auto consider = [&] {
+            const LayerCost c = evaluateMapping(p, hw, m);
+            if (stats)
+                ++stats->evaluated;
+            if (betterCost(c, best, objective))
+                best = c;
+        };
         // Every order of the loops with bound > 1 at each level above the PEs.
         std::function<void(int)> orders = [&](int l) {
             if (l == L) {
-                consider(s, m);
+                consider();
                 return;
             }
             std::vector<int8_t> live, dead;
@@ -317,13 +356,19 @@ LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Obj
         // Every factorisation of each dim's iteration count over the levels.
         std::function<void(int, int, int)> tiles = [&](int d, int l, int left) {
             if (d == kDimCount) {
-                if (tilingCost(s.p, s.hw, m).feasible)
-                    orders(1);
+                std::array<DimArray, kMaxLevels> cum{};
+                for (int lv = 0; lv < L; ++lv)
+                    for (int e = 0; e < kDimCount; ++e)
+                        cum[lv][e] = m.bounds[lv][e] * (lv > 0 ? cum[lv - 1][e] : 1);
+                for (int lv = 0; lv + 1 < L; ++lv)
+                    if (levelTileBits(p, lv, cum[lv], spatial) > capacityBits(hw, p, lv))
+                        return;
+                orders(1);
                 return;
             }
             if (l == L - 1) {
                 m.bounds[l][d] = left;
-                tiles(d + 1, 0, d + 1 < kDimCount ? s.R[d + 1] : 1);
+                tiles(d + 1, 0, d + 1 < kDimCount ? R[d + 1] : 1);
                 return;
             }
             for (int f : divisorsOf(left)) {
@@ -332,121 +377,10 @@ LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Obj
             }
             m.bounds[l][d] = 1;
         };
-        tiles(0, 0, s.R[0]);
+        tiles(0, 0, R[0]);
     }
-    return s.best;
+    return best;
 }
-
-namespace {
-
-using Counts = std::array<double, MappingSpace::kComponents>;
-
-Counts countsOf(const LayerCost& c)
-{
-    Counts v{};
-    for (int l = 0; l < c.levels; ++l) {
-        v[2 * l] = c.readBits[l];
-        v[2 * l + 1] = c.writeBits[l];
-    }
-    v[2 * kMaxLevels] = c.hopBits;
-    v[2 * kMaxLevels + 1] = (c.readBits[0] + c.writeBits[0]) / c.activePes;
-    v[2 * kMaxLevels + 2] = c.iterations;
-    return v;
-}
-
-bool dominates(const Counts& a, const Counts& b) // a <= b everywhere
-{
-    for (size_t i = 0; i < a.size(); ++i)
-        if (a[i] > b[i])
-            return false;
-    return true;
-}
-
-void insertCandidate(MappingSpace& space, const Mapping& m, const Counts& v, double activePes)
-{
-    for (const auto& c : space.candidates)
-        if (dominates(c.counts, v))
-            return;
-    std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts); });
-    space.candidates.push_back({m, v, activePes});
-}
-
-} // namespace
-
-namespace {
-
-// A partial mapping below some level: the tiles of the levels up to l, the stationary operand of
-// the loops up to level l+1, and the counts of the boundaries up to l.
-struct Part {
-    Counts v{};
-    std::array<DimArray, kMaxLevels> cum{};
-    std::array<int8_t, kMaxLevels> stationary{};
-};
-
-void insertPart(std::vector<Part>& set, Part&& part)
-{
-    for (const Part& q : set)
-        if (dominates(q.v, part.v))
-            return;
-    std::erase_if(set, [&](const Part& q) { return dominates(part.v, q.v); });
-    set.push_back(std::move(part));
-}
-
-struct SpaceBuilder {
-    const LayerProblem& p;
-    SearchContext& s;
-    std::array<double, kOperandCount> copies{};
-    double outputs = 0;
-    double activePes = 1;
-    int64_t enumerated = 0;
-
-    // Counts depend on the boundaries additively, and boundary l only on the tiles of levels l and
-    // l+1 and the loop order at l+1: Pareto sets can be built level by level, bottom up.
-    std::vector<Part> below(int l, const DimArray& upper)
-    {
-        std::vector<Part> out;
-        const int L = s.L;
-        for (const DimArray& c : maximalTiles(s, l, upper)) {
-            double all = 0;
-            std::array<double, kOperandCount> moved{};
-            levelTile(p, s.R, c, all, moved);
-            DimArray bounds{};
-            for (int d = 0; d < kDimCount; ++d)
-                bounds[d] = upper[d] / c[d];
-            const std::vector<Part> lower = l == 0 ? std::vector<Part>(1) : below(l - 1, c);
-            if (l == 0) // register fills depend on the per-PE tile (overlapping input windows)
-                copies = deliveryCopies(p, s.spatial, s.R, c);
-            for (int sigma = 0; sigma < kOperandCount; ++sigma) {
-                std::array<double, kOperandCount> runs{};
-                levelRuns(bounds, stationaryOrder(sigma), runs);
-                LevelBits rd{}, wr{};
-                double hop = 0;
-                addBoundaryTraffic(p, L, l, all, moved, copies, outputs, runs, rd, wr, hop);
-                Counts f{};
-                for (int lv = l; lv <= l + 1; ++lv)
-                    for (int x = 0; x < kOperandCount; ++x) {
-                        f[2 * lv] += rd[x][lv];
-                        f[2 * lv + 1] += wr[x][lv];
-                    }
-                f[2 * kMaxLevels] = hop;
-                if (l == 0)
-                    f[2 * kMaxLevels + 1] = (f[0] + f[1]) / activePes;
-                ++enumerated;
-                for (const Part& q : lower) {
-                    Part n = q;
-                    for (size_t i = 0; i < n.v.size(); ++i)
-                        n.v[i] += f[i];
-                    n.cum[l] = c;
-                    n.stationary[l + 1] = static_cast<int8_t>(sigma);
-                    insertPart(out, std::move(n));
-                }
-            }
-        }
-        return out;
-    }
-};
-
-} // namespace
 
 AccessCounts MappingSpace::Candidate::accessCounts(int levels, const LayerProblem& p) const
 {
@@ -461,50 +395,6 @@ AccessCounts MappingSpace::Candidate::accessCounts(int levels, const LayerProble
     a.activePes = activePes;
     a.macs = double(p.macs());
     return a;
-}
-
-MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
-{
-    MappingSpace space;
-    const int L = static_cast<int>(hw.levels.size());
-    space.levels = L;
-    SearchContext s{p, hw, Objective::Energy, {}, {}, L, nullptr, {}};
-    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
-        s.spatial = spatialFactors(p, hw, pair);
-        for (int d = 0; d < kDimCount; ++d)
-            s.R[d] = (p.bounds[d] + s.spatial[d] - 1) / s.spatial[d];
-        // Per-pair constants: active PEs, iterations, per-MAC register reads.
-        SpaceBuilder b{p, s};
-        Mapping m;
-        m.pair = pair;
-        m.levels = L;
-        m.spatial = s.spatial;
-        double iterations = 1;
-        for (int d = 0; d < kDimCount; ++d) {
-            iterations *= s.R[d];
-            b.activePes *= s.spatial[d];
-        }
-        b.outputs = double(p.bounds[0]) * p.bounds[2] * p.bounds[3] * p.bounds[4];
-        const double rfReads = double(p.macs()) * (p.wBits + p.iBits);
-        for (Part& part : b.below(L - 2, s.R)) {
-            part.v[0] += rfReads;
-            part.v[2 * kMaxLevels + 1] += rfReads / b.activePes;
-            part.v[2 * kMaxLevels + 2] = iterations;
-            part.cum[L - 1] = s.R;
-            for (int l = 0; l < L; ++l)
-                for (int d = 0; d < kDimCount; ++d)
-                    m.bounds[l][d] = part.cum[l][d] / (l > 0 ? part.cum[l - 1][d] : 1);
-            for (int l = 1; l < L; ++l)
-                m.order[l] = stationaryOrder(part.stationary[l]);
-            insertCandidate(space, m, part.v, b.activePes);
-        }
-        space.enumerated += b.enumerated;
-    }
-    for (int l = 0; l + 1 < L; ++l) {
-        space.fitMaxBits[l] = s.fitMax[l];
-        space.misfitMinBits[l] = s.misfitMin[l];
-    }
-    return space;
 }
 
 bool MappingSpace::validFor(const Hardware& hw, const LayerProblem& p) const

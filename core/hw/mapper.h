@@ -1,12 +1,21 @@
 // Schedule search: the mapping of minimum cost (energy, latency or EDP) of one MAC layer.
 //
 // Mapping space, per spatial pair of the hardware: a tile size per dimension per memory level
-// (divisors of the dimension's iteration count) and a loop order per level. The search is exact
-// over that space; it visits only
-//  - per level, tiles that are maximal under the level's capacity (a larger tile never costs more:
-//    it lowers the fills at its own boundary and lengthens the stationary run below), and
-//  - per level, loop orders that put all loops irrelevant to one operand innermost (each loop is
-//    irrelevant to at most one operand, so only the innermost irrelevant run matters).
+// (divisors of the dimension's iteration count) and a loop order per level. Costs follow the
+// global loop nest (layer_cost.h): a boundary's fills are the loops from its operand's first
+// relevant loop outwards, across levels, so only these choices matter and the enumeration keeps
+// exactly them:
+//  - Orders. Per level, only the first loop's operand x, the run of loops irrelevant to x and the
+//    input's first relevant loop (a window dim slides) change any count; every order is matched or
+//    beaten by one that puts x's whole irrelevant run first with a chosen leading loop (at most
+//    two for weights, five for inputs, three for outputs).
+//  - Tiles. Moving a factor of a loop of level k+1 into level k never raises any count when the
+//    factor keeps its place in the global nest (it is level k+1's innermost loop), or when level k
+//    already has a loop relevant to every operand the dim is relevant to (then no run below
+//    crosses level k for those operands). So a best mapping exists whose every tile is maximal,
+//    except where level k is transparent to one operand x (all its loops irrelevant to x: its
+//    tile then shares x's relevant dims with level k-1 and is maximal in the rest) or holds no loop
+//    at all (it shares the tile of the level below). The builder enumerates exactly these.
 // searchMappingExhaustive() enumerates every tiling and every loop order of the same space; tests
 // check that both find the same cost.
 #pragma once
