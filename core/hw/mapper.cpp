@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <map>
+#include <unordered_map>
+#include <tuple>
 
 namespace poq {
 
@@ -45,9 +48,12 @@ constexpr uint8_t maskOf(int x, bool relevant)
 // Loop orders of one level that can matter (see mapper.h): only the first loop's operand, the run
 // of loops irrelevant to it and, for inputs, the first relevant loop (when it slides the window)
 // change any count, and putting a whole irrelevant run first never costs more.
-std::vector<std::array<int8_t, kDimCount>> canonicalOrders(const DimArray& bounds)
+// A window along Y (X) slides with overlap only when the filter has more than one tap along it;
+// otherwise the choice of the input's first relevant loop there changes nothing and is not offered.
+using Orders = std::vector<std::array<int8_t, kDimCount>>;
+void canonicalOrders(const DimArray& bounds, bool slideY, bool slideX, Orders& out)
 {
-    std::vector<std::array<int8_t, kDimCount>> out;
+    out.clear();
     auto live = [&](Dim d) { return bounds[int(d)] > 1; };
     auto make = [&](std::initializer_list<Dim> front) {
         std::array<int8_t, kDimCount> o{};
@@ -67,34 +73,40 @@ std::vector<std::array<int8_t, kDimCount>> canonicalOrders(const DimArray& bound
         out.push_back(o);
     };
     using D = Dim;
-    if (live(D::OX)) // weights stay while output positions run; the input slides along the first
+    auto slides = [&](D d) { return (d == D::OY || d == D::FY) ? slideY : (d == D::OX || d == D::FX) ? slideX : false; };
+    // Weights stay while output positions run; the input slides along the first of them.
+    if (live(D::OX))
         make({D::OX, D::OY});
-    if (live(D::OY))
+    if (live(D::OY) && (slideY || !live(D::OX)))
         make({D::OY, D::OX});
     if (live(D::K)) { // inputs stay while output channels run; then the input's first relevant loop
         bool plain = false;
-        for (D d : {D::OY, D::OX, D::FY, D::FX})
-            if (live(d))
+        for (D d : {D::OY, D::OX, D::FY, D::FX, D::C, D::G})
+            if (live(d) && (slides(d) || !plain)) {
                 make({D::K, d});
-        for (D d : {D::C, D::G})
-            if (live(d) && !plain) {
-                make({D::K, d});
-                plain = true;
+                plain = plain || !slides(d);
             }
-        if (out.empty() || (!plain && !live(D::OY) && !live(D::OX) && !live(D::FY) && !live(D::FX)))
+        if (!plain && out.empty())
             make({D::K});
     }
-    for (D f : {D::C, D::FY, D::FX}) // partial sums stay while reductions run
-        if (live(f))
+    // Partial sums stay while reductions run; the input slides along the first if it is a tap.
+    bool plainReduction = false;
+    for (D f : {D::FY, D::FX, D::C})
+        if (live(f) && (slides(f) || !plainReduction)) {
             make({f, D::C, D::FY, D::FX});
+            plainReduction = plainReduction || !slides(f);
+        }
     if (out.empty())
         make({});
-    return out;
 }
 
 enum class TileRule : int8_t { Fixed, Any, Max };
 
 struct Builder {
+    Builder(const LayerProblem& problem, const Hardware& hardware, MappingSpace& out)
+        : p(problem), hw(hardware), space(out), L(int(hardware.levels.size()))
+    {
+    }
     const LayerProblem& p;
     const Hardware& hw;
     MappingSpace& space;
@@ -102,8 +114,6 @@ struct Builder {
     int pair = 0;
     DimArray spatial{}, R{};
     double activePes = 1, iterations = 1;
-    std::array<DimArray, kMaxLevels> cum{};
-    Mapping m;
 
     // Every capacity decision taken: the largest tile that fit and the smallest that did not, per
     // level (bits). Any capacity between the two takes the same decisions.
@@ -113,6 +123,15 @@ struct Builder {
         a.fill(std::numeric_limits<double>::infinity());
         return a;
     }();
+
+    std::map<int, std::vector<int>> divisorMemo;
+    const std::vector<int>& divisors(int n)
+    {
+        auto it = divisorMemo.find(n);
+        if (it == divisorMemo.end())
+            it = divisorMemo.emplace(n, divisorsOf(n)).first;
+        return it->second;
+    }
 
     // The one capacity test; it records the decision.
     bool fits(int l, const DimArray& c)
@@ -140,9 +159,10 @@ struct Builder {
     void tiles(int lo, int hi, const DimArray& upper, const std::array<TileRule, kDimCount>& rule, int tie,
                uint8_t tiedMask, std::vector<DimArray>& out)
     {
-        std::array<std::vector<int>, kDimCount> divs;
+        std::array<const std::vector<int>*, kDimCount> divp{};
         for (int d = 0; d < kDimCount; ++d)
-            divs[d] = rule[d] == TileRule::Fixed ? std::vector<int>{upper[d]} : divisorsOf(upper[d]);
+            divp[d] = &divisors(upper[d]); // Fixed dims never read theirs
+        auto divs = [&](int d) -> const std::vector<int>& { return *divp[d]; };
         DimArray c{1, 1, 1, 1, 1, 1, 1};
         for (int d = 0; d < kDimCount; ++d)
             if (rule[d] == TileRule::Fixed)
@@ -159,74 +179,208 @@ struct Builder {
         if (!fitsLevels(lo, hi, c) || !tiedFits())
             return;
         auto nextMultiple = [&](int d) {
-            for (int v : divs[d])
+            for (int v : divs(d))
                 if (v > c[d] && v % c[d] == 0)
                     return v;
             return 0;
         };
-        std::function<void(int)> rec = [&](int d) {
-            if (d == kDimCount) {
-                for (int e = 0; e < kDimCount; ++e) {
-                    if (rule[e] != TileRule::Max)
-                        continue;
-                    const int v = nextMultiple(e);
-                    if (v == 0)
-                        continue;
-                    const int keep = c[e];
-                    c[e] = v;
-                    const bool grows = fitsLevels(lo, hi, c);
-                    c[e] = keep;
-                    if (grows)
-                        return; // not maximal
+        // Dims in enumeration order: Fixed ones skipped, the Max dim with the most divisors last
+        // (its maximal values are read off the prefix of values that fit).
+        std::array<int, kDimCount> dims{};
+        int nd = 0, leafDim = -1;
+        for (int d = 0; d < kDimCount; ++d)
+            if (rule[d] == TileRule::Max && (leafDim < 0 || divs(d).size() > divs(leafDim).size()))
+                leafDim = d;
+        for (int d = 0; d < kDimCount; ++d)
+            if (rule[d] != TileRule::Fixed && d != leafDim)
+                dims[nd++] = d;
+        auto maximal = [&](int skip) { // no Max dim (but `skip`) can grow to its next multiple
+            for (int e = 0; e < kDimCount; ++e) {
+                if (rule[e] != TileRule::Max || e == skip)
+                    continue;
+                const int v = nextMultiple(e);
+                if (v == 0)
+                    continue;
+                const int keep = c[e];
+                c[e] = v;
+                const bool grows = fitsLevels(lo, hi, c);
+                c[e] = keep;
+                if (grows)
+                    return false;
+            }
+            return true;
+        };
+        std::function<void(int)> rec = [&](int k) {
+            if (k == nd) {
+                if (leafDim < 0) {
+                    if (maximal(-1))
+                        out.push_back(c);
+                    return;
                 }
-                out.push_back(c);
+                const int d = leafDim;
+                size_t n = 1; // c[d] = 1 fits (checked by the caller)
+                while (n < divs(d).size()) {
+                    c[d] = divs(d)[n];
+                    if (!fitsLevels(lo, hi, c))
+                        break;
+                    ++n;
+                }
+                for (size_t i = 0; i < n; ++i) {
+                    c[d] = divs(d)[i];
+                    const int m = nextMultiple(d);
+                    if (m != 0 && m <= divs(d)[n - 1])
+                        continue; // the leaf dim can grow
+                    if (maximal(d))
+                        out.push_back(c);
+                }
+                c[d] = 1;
                 return;
             }
-            if (rule[d] == TileRule::Fixed) {
-                rec(d + 1);
-                return;
-            }
-            for (int v : divs[d]) { // ascending: the tile only grows, so stop at the first misfit
+            const int d = dims[k];
+            for (int v : divs(d)) { // ascending: the tile only grows, so stop at the first misfit
                 c[d] = v;
                 if (v > 1 && (!fitsLevels(lo, hi, c) || ((tiedMask >> d & 1) && !tiedFits())))
                     break;
-                rec(d + 1);
+                rec(k + 1);
             }
             c[d] = 1;
         };
         rec(0);
     }
 
-    void leaf(const LevelBits& rd, const LevelBits& wr, double hop)
-    {
+    // A boundary whose operands do not all meet a relevant loop among the loops chosen so far
+    // waits for the loops above (its traffic then depends on them).
+    struct Pending {
+        int8_t boundary = 0;
+        int8_t count = 0;
+        DimArray cum{};
+        std::array<Loop, kMaxLevels * kDimCount> loops{}; // above the boundary, innermost first
+        bool operator==(const Pending& o) const
+        {
+            if (boundary != o.boundary || count != o.count || cum != o.cum)
+                return false;
+            for (int i = 0; i < count; ++i)
+                if (loops[i].dim != o.loops[i].dim || loops[i].bound != o.loops[i].bound)
+                    return false;
+            return true;
+        }
+    };
+    // The levels up to some k chosen (tiles, and loop orders up to level k+1): the counts of their
+    // resolved boundaries and the boundaries still pending.
+    struct Part {
         Counts v{};
+        std::array<DimArray, kMaxLevels> cum{};
+        std::array<std::array<int8_t, kDimCount>, kMaxLevels> order{};
+        std::vector<Pending> pending;
+    };
+    using PartSet = std::vector<Part>;
+
+    // Pareto insertion: a part is dropped when another with the same pending boundaries (whose
+    // traffic is then the same for any loops above) has counts no larger.
+    static void insert(PartSet& set, Part&& part)
+    {
+        for (const Part& q : set)
+            if (q.pending == part.pending && dominates(q.v, part.v))
+                return;
+        std::erase_if(set, [&](const Part& q) { return q.pending == part.pending && dominates(part.v, q.v); });
+        set.push_back(std::move(part));
+    }
+
+    static bool determined(const Loop* loops, int n)
+    {
+        for (int x = 0; x < kOperandCount; ++x) {
+            bool found = false;
+            for (int i = 0; i < n && !found; ++i)
+                found = kRelevant[x][loops[i].dim];
+            if (!found)
+                return false;
+        }
+        return true;
+    }
+
+    void addTraffic(Counts& v, int boundary, const DimArray& cumK, const Loop* loops, int n)
+    {
+        LevelBits rd{}, wr{};
+        double hop = 0;
+        addBoundaryTraffic(p, L, boundary, R, spatial, cumK, aboveBoundary(loops, n), rd, wr, hop);
         for (int l = 0; l < L; ++l)
             for (int x = 0; x < kOperandCount; ++x) {
                 v[2 * l] += rd[x][l];
                 v[2 * l + 1] += wr[x][l];
             }
-        v[0] += double(p.macs()) * (p.wBits + p.iBits); // every MAC reads its operands from the RF
-        v[2 * kMaxLevels] = hop;
-        v[2 * kMaxLevels + 1] = (v[0] + v[1]) / activePes;
-        v[2 * kMaxLevels + 2] = iterations;
-        ++space.enumerated;
-        for (const auto& c : space.candidates)
-            if (dominates(c.counts, v))
-                return;
-        std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts); });
-        for (int l = 0; l < L; ++l)
-            for (int d = 0; d < kDimCount; ++d)
-                m.bounds[l][d] = cum[l][d] / (l > 0 ? cum[l - 1][d] : 1);
-        space.candidates.push_back({m, v, activePes});
+        v[2 * kMaxLevels] += hop;
     }
 
-    // Chooses the tile of level k (and of the empty levels below it that share it), the loop order
-    // of level k+1, adds the boundaries' accesses and recurses. `above`: the loops above level k+1.
-    void step(int k, uint8_t fixedMask, const LevelBits& rd, const LevelBits& wr, double hop, const Loop* above,
-              int aboveCount)
+    // Boundary `b` (tile cumK) with these loops above it known so far: resolved into v, or pending.
+    void account(Part& part, int b, const DimArray& cumK, const Loop* loops, int n, bool top)
     {
-        const DimArray upper = cum[k + 1];
+        if (top || determined(loops, n)) {
+            addTraffic(part.v, b, cumK, loops, n);
+            return;
+        }
+        Pending pd;
+        pd.boundary = int8_t(b);
+        pd.count = int8_t(n);
+        pd.cum = cumK;
+        std::copy(loops, loops + n, pd.loops.begin());
+        part.pending.push_back(pd);
+    }
+
+    // A level-0 tile that shares dims with the levels 1..parentHi above it (those are transparent
+    // to an operand) need not be considered when a shared dim can grow in all of them at once: the
+    // factor then moves from above every boundary to below it, which never raises a count.
+    bool jointlyGrows(const DimArray& t0, const DimArray& upper, uint8_t fixedMask, const DimArray& grand, int parentHi)
+    {
+        for (int d = 0; d < kDimCount; ++d) {
+            if (!(fixedMask >> d & 1))
+                continue;
+            int v = 0;
+            for (int m = upper[d] * 2; m <= grand[d] && v == 0; m += upper[d])
+                if (grand[d] % m == 0)
+                    v = m;
+            if (v == 0)
+                continue;
+            DimArray a = upper, b = t0;
+            a[d] = b[d] = v;
+            if (fitsLevels(1, parentHi, a) && fits(0, b))
+                return true;
+        }
+        return false;
+    }
+
+    const std::shared_ptr<const PartSet> bottom = std::make_shared<const PartSet>(1); // nothing below level 0
+    using MemoKey = std::tuple<int, DimArray, uint8_t, DimArray, int>;
+    struct MemoHash {
+        size_t operator()(const MemoKey& k) const
+        {
+            size_t h = 1469598103934665603ull;
+            auto mix = [&](int64_t v) { h = (h ^ static_cast<size_t>(v)) * 1099511628211ull; };
+            mix(std::get<0>(k));
+            for (int v : std::get<1>(k))
+                mix(v);
+            mix(std::get<2>(k));
+            for (int v : std::get<3>(k))
+                mix(v);
+            mix(std::get<4>(k));
+            return h;
+        }
+    };
+    std::unordered_map<MemoKey, std::shared_ptr<const PartSet>, MemoHash> memo;
+
+    // Every part choosing the tile of level k (and of the empty levels below it that share it),
+    // the loop order of level k+1 and everything below, under the level-(k+1) tile `upper`
+    // (fixedMask: dims tied to it). top: level k+1 is the outermost, nothing is left pending.
+    // grand, parentHi: the tile above `upper` and the highest level sharing `upper` (for the tied
+    // dims of a level-0 tile, see below).
+    std::shared_ptr<const PartSet> parts(int k, const DimArray& upper, uint8_t fixedMask, bool top,
+                                         const DimArray& grand = {}, int parentHi = 0)
+    {
+        const auto key = std::make_tuple(k, upper, fixedMask, fixedMask && k == 0 ? grand : DimArray{}, parentHi);
+        if (auto it = memo.find(key); it != memo.end())
+            return it->second;
+        auto out = std::make_shared<PartSet>();
         std::vector<DimArray> found;
+        Orders orders;
         for (int lo = k; lo >= 0; --lo) { // levels lo+1..k hold no loops of their own
             for (int mode = -1; mode < (lo == 0 ? 0 : kOperandCount); ++mode) {
                 // mode -1: tile maximal in every free dim; mode x: level lo is transparent to
@@ -241,31 +395,90 @@ struct Builder {
                 found.clear();
                 tiles(lo, k, upper, rule, mode >= 0 ? lo - 1 : -1, tied, found);
                 for (const DimArray& t : found) {
-                    for (int l = lo; l <= k; ++l)
-                        cum[l] = t;
+                    if (lo == 0 && fixedMask && jointlyGrows(t, upper, fixedMask, grand, parentHi))
+                        continue;
                     DimArray bounds{};
                     for (int d = 0; d < kDimCount; ++d)
                         bounds[d] = upper[d] / t[d];
-                    for (int l = lo + 1; l <= k; ++l)
-                        m.order[l] = {0, 1, 2, 3, 4, 5, 6};
-                    for (const auto& order : canonicalOrders(bounds)) {
-                        m.order[k + 1] = order;
-                        std::array<Loop, kMaxLevels * kDimCount> seq{};
-                        const int own = levelLoops(bounds, order, seq.data());
-                        std::copy(above, above + aboveCount, seq.begin() + own);
-                        const int n = own + aboveCount;
-                        const AboveBoundary ab = aboveBoundary(seq.data(), n);
-                        LevelBits r = rd, w = wr;
-                        double h = hop;
-                        for (int j = k; j >= lo; --j) // the empty levels add no loops above
-                            addBoundaryTraffic(p, L, j, R, spatial, t, ab, r, w, h);
-                        if (lo == 0)
-                            leaf(r, w, h);
-                        else
-                            step(lo - 1, tied, r, w, h, seq.data(), n);
+                    const std::shared_ptr<const PartSet> lower =
+                        lo > 0 ? parts(lo - 1, t, tied, false, upper, k) : bottom;
+                    canonicalOrders(bounds, p.bounds[int(Dim::FY)] > 1, p.bounds[int(Dim::FX)] > 1, orders);
+                    for (const auto& order : orders) {
+                        std::array<Loop, kDimCount> own{};
+                        const int n = levelLoops(bounds, order, own.data());
+                        ++space.enumerated;
+                        Part here;
+                        for (int l = lo; l <= k; ++l)
+                            here.cum[l] = t;
+                        here.order[k + 1] = order;
+                        for (int l = lo + 1; l <= k; ++l)
+                            here.order[l] = {0, 1, 2, 3, 4, 5, 6};
+                        for (int b = k; b >= lo; --b) // the empty levels add no loops above
+                            account(here, b, t, own.data(), n, top);
+                        for (const Part& q : *lower) {
+                            if (q.pending.empty() && here.pending.empty()) { // the usual case: test first, build after
+                                Counts v = here.v;
+                                for (size_t i = 0; i < v.size(); ++i)
+                                    v[i] += q.v[i];
+                                bool beaten = false;
+                                for (const Part& o : *out)
+                                    if (o.pending.empty() && dominates(o.v, v)) {
+                                        beaten = true;
+                                        break;
+                                    }
+                                if (beaten)
+                                    continue;
+                            }
+                            Part part = here;
+                            for (size_t i = 0; i < part.v.size(); ++i)
+                                part.v[i] += q.v[i];
+                            for (int l = 0; l < lo; ++l) {
+                                part.cum[l] = q.cum[l];
+                                part.order[l + 1] = q.order[l + 1];
+                            }
+                            for (const Pending& pd : q.pending) { // the loops of level k+1 go above
+                                std::array<Loop, kMaxLevels * kDimCount> loops = pd.loops;
+                                std::copy(own.begin(), own.begin() + n, loops.begin() + pd.count);
+                                account(part, pd.boundary, pd.cum, loops.data(), pd.count + n, top);
+                            }
+                            insert(*out, std::move(part));
+                        }
                     }
                 }
             }
+        }
+        memo.emplace(key, out);
+        return out;
+    }
+
+    void build()
+    {
+        memo.clear();
+        const std::shared_ptr<const PartSet> all = parts(L - 2, R, 0, true);
+        const double rfReads = double(p.macs()) * (p.wBits + p.iBits); // every MAC reads its operands
+        for (const Part& part : *all) {
+            Counts v = part.v;
+            v[0] += rfReads;
+            v[2 * kMaxLevels + 1] = (v[0] + v[1]) / activePes;
+            v[2 * kMaxLevels + 2] = iterations;
+            bool beaten = false;
+            for (const auto& c : space.candidates)
+                beaten = beaten || dominates(c.counts, v);
+            if (beaten)
+                continue;
+            std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts); });
+            Mapping m;
+            m.pair = pair;
+            m.levels = L;
+            m.spatial = spatial;
+            DimArray full = R;
+            for (int l = 0; l < L; ++l) {
+                const DimArray& c = l == L - 1 ? full : part.cum[l];
+                for (int d = 0; d < kDimCount; ++d)
+                    m.bounds[l][d] = c[d] / (l > 0 ? part.cum[l - 1][d] : 1);
+                m.order[l] = l == 0 ? std::array<int8_t, kDimCount>{0, 1, 2, 3, 4, 5, 6} : part.order[l];
+            }
+            space.candidates.push_back({m, v, activePes});
         }
     }
 };
@@ -277,8 +490,7 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
     MappingSpace space;
     const int L = static_cast<int>(hw.levels.size());
     space.levels = L;
-    Builder b{p, hw, space};
-    b.L = L;
+    Builder b(p, hw, space);
     for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
         b.pair = pair;
         b.spatial = spatialFactors(p, hw, pair);
@@ -288,13 +500,7 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
             b.activePes *= b.spatial[d];
             b.iterations *= b.R[d];
         }
-        b.cum[L - 1] = b.R;
-        b.m = Mapping{};
-        b.m.pair = pair;
-        b.m.levels = L;
-        b.m.spatial = b.spatial;
-        b.m.order[0] = {0, 1, 2, 3, 4, 5, 6};
-        b.step(L - 2, 0, LevelBits{}, LevelBits{}, 0, nullptr, 0);
+        b.build();
     }
     for (int l = 0; l + 1 < L; ++l) {
         space.fitMaxBits[l] = b.fitMax[l];

@@ -59,6 +59,8 @@ private slots:
     void mappingTextIsReadable();
     void mappingSpaceServesAnyEnergies();
     void goldenDepthwiseDeliversPerPe();
+    void goldenRunSpansLevels();
+    void goldenSlidingWindow();
     void goldenAccumulatorWidth();
     void goldenMixedOperands();
     void cacheFollowsCapacities();
@@ -282,6 +284,96 @@ void TestMapper::goldenDepthwiseDeliversPerPe()
     const LayerCost best = searchMapping(p, hw, Objective::Energy);
     QVERIFY(best.feasible);
     QVERIFY(evaluateMapping(p, hw, best.mapping).operandWriteBits[I][0] >= 196.0 * 9 * 32 * 8);
+}
+
+namespace {
+
+Mapping pinned(const DimArray& rf, const DimArray& sram, const std::array<int8_t, kDimCount>& sramOrder,
+               const DimArray& dram, const std::array<int8_t, kDimCount>& dramOrder)
+{
+    Mapping m;
+    m.pair = 0;
+    m.levels = 3;
+    m.spatial = {1, 1, 1, 1, 1, 1, 1};
+    m.bounds[0] = rf;
+    m.bounds[1] = sram;
+    m.bounds[2] = dram;
+    m.order[0] = {0, 1, 2, 3, 4, 5, 6};
+    m.order[1] = sramOrder;
+    m.order[2] = dramOrder;
+    return m;
+}
+
+} // namespace
+
+void TestMapper::goldenRunSpansLevels()
+{
+    // 1x1 conv K=2, C=1, OY=2, OX=2 (8 MACs) on one PE; the register file holds one weight, input
+    // and output. SRAM loops: OX2; DRAM loops (innermost first): OY2, K2. The weight in the
+    // register file stays while OX (SRAM) and then OY (DRAM) run, a run of weight-irrelevant loops
+    // across two levels: 2 fills (one per K) x 8 bit = 16 bit, not 4 x 8 = 32 bit as when only the
+    // adjacent level is credited.
+    //   RF:   writes W 16 + I 64 (4 sweeps of OX x 2 inputs) = 80; reads 8 x 16 + O up 64 = 192.
+    //   SRAM: reads W 16 + I 64 + O 64 (to DRAM) = 144; writes W 16 + I 64 + O 64 = 144.
+    //   DRAM: reads W 16 + I 64 (inputs once per K), writes O 64.
+    //   Energy: 272 x 0.01 + 288 x 0.1 + 144 x 1 + 8 x 0.3 = 177.92 pJ.
+    const Hardware hw = handHardware(1024, 65536);
+    const LayerProblem p = problem(2, 1, 2, 2);
+    const Mapping m = pinned({1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 2, 1, 1}, {4, 0, 1, 2, 3, 5, 6}, {2, 1, 1, 2, 1, 1, 1},
+                             {3, 0, 1, 2, 4, 5, 6});
+    const LayerCost c = evaluateMapping(p, hw, m);
+    QVERIFY(c.feasible);
+    const int W = int(Operand::W), I = int(Operand::I);
+    QCOMPARE(c.operandWriteBits[W][0], 16.0);
+    QCOMPARE(c.operandReadBits[W][1], 16.0);
+    QCOMPARE(c.operandWriteBits[I][0], 64.0);
+    QCOMPARE(c.writeBits[0], 80.0);
+    QCOMPARE(c.readBits[0], 192.0);
+    QCOMPARE(c.readBits[1], 144.0);
+    QCOMPARE(c.writeBits[1], 144.0);
+    QCOMPARE(c.readBits[2], 80.0);
+    QCOMPARE(c.writeBits[2], 64.0);
+    QVERIFY(std::fabs(c.energyPj() - 177.92) < 1e-9);
+}
+
+void TestMapper::goldenSlidingWindow()
+{
+    // 3x3 conv, one channel, 4x4 outputs from a 6x6 input (144 MACs) on one PE. The register file
+    // holds one output's 9 weights and 9 inputs; SRAM loops (innermost first) OX4, OY4. Stepping OX
+    // slides the 3x3 window by one column: each row of outputs fetches 3 x 6 = 18 inputs, not
+    // 4 x 9 = 36; 4 rows: 72 inputs = 576 bit, half of refetching the whole tile (1152 bit).
+    //   RF:   writes W 72 (once: OX, OY do not touch weights) + I 576 = 648; reads 144 x 16 + O 128.
+    //   SRAM: reads W 72 + I 576 + O 128 = 776; writes W 72 + I 36 x 8 + O 128 = 488.
+    //   DRAM: reads 72 + 288, writes 128.
+    //   Energy: (648 + 2432) x 0.01 + (776 + 488) x 0.1 + 488 x 1 + 144 x 0.3 = 688.4 pJ.
+    const Hardware hw = handHardware(1024, 65536);
+    const LayerProblem p = problem(1, 1, 4, 4, 3, 3);
+    const Mapping m = pinned({1, 1, 1, 1, 1, 3, 3}, {1, 1, 1, 4, 4, 1, 1}, {4, 3, 0, 1, 2, 5, 6}, {1, 1, 1, 1, 1, 1, 1},
+                             {0, 1, 2, 3, 4, 5, 6});
+    const LayerCost c = evaluateMapping(p, hw, m);
+    QVERIFY(c.feasible);
+    const int W = int(Operand::W), I = int(Operand::I);
+    QCOMPARE(c.operandWriteBits[I][0], 576.0);
+    QCOMPARE(c.operandReadBits[I][1], 576.0);
+    QCOMPARE(c.operandWriteBits[W][0], 72.0);
+    QCOMPARE(c.operandReadBits[I][2], 288.0);
+    QCOMPARE(c.writeBits[0], 648.0);
+    QCOMPARE(c.readBits[0], 2432.0);
+    QCOMPARE(c.readBits[1], 776.0);
+    QCOMPARE(c.writeBits[1], 488.0);
+    QCOMPARE(c.dramBits(), 488.0);
+    QVERIFY(std::fabs(c.energyPj() - 688.4) < 1e-9);
+    // Stepping OY first slides rows instead: the same 72 inputs by symmetry.
+    Mapping rows = m;
+    rows.order[1] = {3, 4, 0, 1, 2, 5, 6};
+    QCOMPARE(evaluateMapping(p, hw, rows).operandWriteBits[I][0], 576.0);
+    // With the channel loop between, nothing slides: K innermost keeps the input, OX then refetches.
+    const LayerProblem two = problem(2, 1, 4, 4, 3, 3);
+    Mapping k = pinned({1, 1, 1, 1, 1, 3, 3}, {2, 1, 1, 4, 4, 1, 1}, {0, 4, 3, 1, 2, 5, 6}, {1, 1, 1, 1, 1, 1, 1},
+                       {0, 1, 2, 3, 4, 5, 6});
+    QCOMPARE(evaluateMapping(two, hw, k).operandWriteBits[I][0], 576.0); // K is irrelevant to inputs
+    k.order[1] = {4, 0, 3, 1, 2, 5, 6};                                     // OX, K, OY: slides, refetches per K
+    QCOMPARE(evaluateMapping(two, hw, k).operandWriteBits[I][0], 2 * 576.0);
 }
 
 void TestMapper::goldenAccumulatorWidth()
