@@ -23,6 +23,9 @@ struct MemoryLevel {
     double readPjPerBit = 0;
     double writePjPerBit = 0;
     double bandwidthBitsPerCycle = 0; // per PE for PerPE levels
+    // 1: the operand (W, I, O) may skip this level (shared levels only): the mapping search then
+    // also tries moving it straight between the levels below and above.
+    std::array<double, kOperandCount> mayBypass{};
 };
 
 struct Hardware {

@@ -100,7 +100,18 @@ constexpr RowInfo kRows[] = {
       "assumption: equal to the read energy"}, {}},
     {"%.bandwidthBitsPerCycle", ParamScope::PerLevel, "Bandwidth", "bit/cycle", 1, 1048576, 1, true, false, {128, 1024, 64},
      {"assumption: per PE", "assumption", "assumption: 8 GB/s at 1 GHz"}, {}},
+    // Bypass rows exist for shared levels only (a PE's register file feeds its MAC; DRAM holds all).
+    {"%.bypassW", ParamScope::PerLevel, "Weights may skip", "0/1", 0, 1, 1, false, true, {0, 0, 0},
+     {"", "assumption: off unless the preset says (Timeloop's Eyeriss: weights skip the global buffer)", ""}, {}},
+    {"%.bypassI", ParamScope::PerLevel, "Inputs may skip", "0/1", 0, 1, 1, false, true, {0, 0, 0},
+     {"", "assumption: off unless the preset says", ""}, {}},
+    {"%.bypassO", ParamScope::PerLevel, "Outputs may skip", "0/1", 0, 1, 1, false, true, {0, 0, 0},
+     {"", "assumption: off unless the preset says", ""}, {}},
 };
+
+constexpr int kSizeRow = 12;      // "%.sizeBytes": the capacities (left out of arrayKey)
+constexpr int kFirstBypassRow = 16; // "%.bypassW", then I and O
+bool levelHasRow(LevelScope scope, int row) { return row < kFirstBypassRow || scope == LevelScope::Shared; }
 
 // Every per-class row names every compute class exactly once.
 constexpr bool classDefaultsComplete()
@@ -159,7 +170,8 @@ double& ref(Hardware& hw, int row, int index)
     case 12: return hw.levels[index].sizeBytes;
     case 13: return hw.levels[index].readPjPerBit;
     case 14: return hw.levels[index].writePjPerBit;
-    default: return hw.levels[index].bandwidthBitsPerCycle;
+    case 15: return hw.levels[index].bandwidthBitsPerCycle;
+    default: return hw.levels[index].mayBypass[row - kFirstBypassRow];
     }
 }
 
@@ -191,7 +203,7 @@ double Hardware::writePj(int level) const
 
 std::vector<HwParam> hardwareParameters(const Hardware& hw)
 {
-    static_assert(kRowCount == 16, "update ref() when adding a row");
+    static_assert(kRowCount == 19, "update ref() when adding a row");
     std::vector<HwParam> out;
     for (int r = 0; r < kRowCount; ++r) {
         const RowInfo& row = kRows[r];
@@ -217,7 +229,7 @@ std::vector<HwParam> hardwareParameters(const Hardware& hw)
     for (int l = 0; l < static_cast<int>(hw.levels.size()); ++l)
         for (int r = 0; r < kRowCount; ++r) {
             const RowInfo& row = kRows[r];
-            if (row.scope != ParamScope::PerLevel)
+            if (row.scope != ParamScope::PerLevel || !levelHasRow(hw.levels[l].scope, r))
                 continue;
             const int s = scopeIndex(hw.levels[l].scope);
             out.push_back({expandKey(row.key, hw.levels[l].name), row.label, row.unit, hw.levels[l].name,
@@ -235,11 +247,12 @@ std::vector<double> structuralValues(const Hardware& hw, bool withCapacities)
     Hardware& h = const_cast<Hardware&>(hw); // ref() is read only here
     for (int r = 0; r < kRowCount; ++r) {
         const RowInfo& row = kRows[r];
-        if (!row.reshapesSpace || (!withCapacities && row.scope == ParamScope::PerLevel))
+        if (!row.reshapesSpace || (!withCapacities && r == kSizeRow))
             continue;
         const int n = row.scope == ParamScope::Global ? 1 : row.scope == ParamScope::PerClass ? N : int(hw.levels.size());
         for (int i = 0; i < n; ++i)
-            out.push_back(ref(h, r, i));
+            if (row.scope != ParamScope::PerLevel || levelHasRow(hw.levels[i].scope, r))
+                out.push_back(ref(h, r, i));
     }
     return out;
 }
@@ -268,9 +281,15 @@ void setParam(Hardware& hw, const std::string& key, double value)
 {
     const std::vector<HwParam> params = hardwareParameters(hw);
     const HwParam* p = findParam(params, key);
-    if (!p)
+    if (!p) {
+        for (const MemoryLevel& l : hw.levels)
+            for (int r = kFirstBypassRow; r < kRowCount; ++r)
+                if (key == expandKey(kRows[r].key, l.name))
+                    throw InputError(key + ": only a shared on-chip level can be skipped; '" + echo(l.name) + "' is "
+                                     + (l.scope == LevelScope::PerPE ? "the register file of every PE" : "off chip"));
         throw InputError("unknown hardware key '" + echo(key) + "' (see poq hw " + (hw.name.empty() ? "PRESET" : hw.name)
                          + " for the keys)");
+    }
     checkRange(*p, value);
     ref(hw, p->row, p->index) = value;
 }

@@ -49,12 +49,35 @@ int bitsOf(const LayerProblem& p, Operand x)
 
 } // namespace
 
-double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& e)
+double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& e, uint8_t skip)
 {
     double bits = 0;
     for (int x = 0; x < kOperandCount; ++x)
-        bits += tileSize(p, Operand(x), e) * bitsOf(p, Operand(x));
+        if (!(skip >> x & 1))
+            bits += tileSize(p, Operand(x), e) * bitsOf(p, Operand(x));
     return bits;
+}
+
+std::vector<Bypass> bypassChoices(const Hardware& hw, const LayerProblem& p)
+{
+    const int L = int(hw.levels.size());
+    std::vector<std::pair<int, int>> open; // (level, operand) pairs that may skip
+    for (int l = 1; l + 1 < L; ++l)
+        for (int x = 0; x < kOperandCount; ++x) {
+            const bool resident = l == L - 2 && ((x == int(Operand::I) && p.inputResident)
+                                                 || (x == int(Operand::O) && p.outputResident));
+            if (hw.levels[l].scope == LevelScope::Shared && hw.levels[l].mayBypass[x] != 0 && !resident)
+                open.emplace_back(l, x);
+        }
+    std::vector<Bypass> out;
+    for (uint32_t subset = 0; subset < (1u << open.size()); ++subset) {
+        Bypass b{};
+        for (size_t i = 0; i < open.size(); ++i)
+            if (subset >> i & 1)
+                b[open[i].first] = uint8_t(b[open[i].first] | (1 << open[i].second));
+        out.push_back(b);
+    }
+    return out;
 }
 
 int64_t LayerProblem::macs() const
@@ -171,7 +194,8 @@ AccessPrice priceAccesses(const AccessCounts& c, const Hardware& hw, const Layer
 
 bool mappingBefore(const Mapping& a, const Mapping& b)
 {
-    return std::tie(a.pair, a.spatial, a.bounds, a.order) < std::tie(b.pair, b.spatial, b.bounds, b.order);
+    return std::tie(a.pair, a.spatial, a.bounds, a.order, a.bypass)
+           < std::tie(b.pair, b.spatial, b.bounds, b.order, b.bypass);
 }
 
 bool betterCost(double energyA, double latencyA, const Mapping& a, double energyB, double latencyB, const Mapping& b,
@@ -197,12 +221,12 @@ bool betterCost(const LayerCost& a, const LayerCost& b, Objective objective)
            && betterCost(a.energyPj(), a.latencyCycles, a.mapping, b.energyPj(), b.latencyCycles, b.mapping, objective);
 }
 
-double levelTileBits(const LayerProblem& p, int l, const DimArray& cum, const DimArray& spatial)
+double levelTileBits(const LayerProblem& p, int l, const DimArray& cum, const DimArray& spatial, uint8_t skip)
 {
     Ext e;
     for (int d = 0; d < kDimCount; ++d)
         e[d] = std::min<double>(double(cum[d]) * (l == 0 ? 1 : spatial[d]), p.bounds[d]);
-    return tileBitsOf(p, e);
+    return tileBitsOf(p, e, skip);
 }
 
 double capacityBits(const Hardware& hw, const LayerProblem& p, int l)
@@ -281,8 +305,16 @@ double sweptInputs(const LayerProblem& p, const Ext& e, const Ext& array, bool s
 } // namespace
 
 void addBoundaryTraffic(const LayerProblem& p, int L, int k, const DimArray& R, const DimArray& spatial,
-                        const DimArray& cum, const AboveBoundary& above, LevelBits& rd, LevelBits& wr, double& hopBits)
+                        const DimArray& cum, const AboveBoundary& above, const Bypass& bypass, LevelBits& rd,
+                        LevelBits& wr, double& hopBits)
 {
+    // The level operand x comes from (or, for outputs, goes to) across boundary k.
+    auto source = [&](int x) {
+        int s = k + 1;
+        while (s < L - 1 && (bypass[s] >> x & 1))
+            ++s;
+        return s;
+    };
     Ext e, pe; // the array-wide tile (the union over the PEs) and one PE's, average extents
     double all = 1, pes = 1;
     for (int d = 0; d < kDimCount; ++d) {
@@ -293,8 +325,9 @@ void addBoundaryTraffic(const LayerProblem& p, int L, int k, const DimArray& R, 
     }
     const bool top = k == L - 2;
     for (int x = 0; x < 2; ++x) { // weights and inputs flow down
-        if (x == 1 && top && p.inputResident)
+        if ((x == 1 && top && p.inputResident) || (bypass[k] >> x & 1))
             continue;
+        const int from = source(x);
         double fills = all / above.run[x];
         double parent = 0, child = 0; // elements read from level k+1 and written into level k per fill
         if (x == 1 && above.slideDim >= 0) {
@@ -307,19 +340,20 @@ void addBoundaryTraffic(const LayerProblem& p, int L, int k, const DimArray& R, 
             child = k == 0 ? tileSize(p, Operand(x), pe) * pes : parent;
         }
         const double bits = bitsOf(p, Operand(x));
-        rd[x][k + 1] += fills * parent * bits;
+        rd[x][from] += fills * parent * bits;
         wr[x][k] += fills * child * bits;
         if (k == 0)
             hopBits += fills * child * bits;
     }
-    if (top && p.outputResident)
+    if ((top && p.outputResident) || (bypass[k] >> 2 & 1))
         return;
+    const int to = source(2);
     const double outputs = double(p.bounds[0]) * p.bounds[2] * p.bounds[3] * p.bounds[4];
     const double updates = all / above.run[2] * tileSize(p, Operand::O, e);
     const double partial = std::max(0.0, updates - outputs);
     const double upBits = outputs * p.oBits + partial * p.accBits;
-    wr[2][k + 1] += upBits;
-    rd[2][k + 1] += partial * p.accBits;
+    wr[2][to] += upBits;
+    rd[2][to] += partial * p.accBits;
     wr[2][k] += partial * p.accBits;
     rd[2][k] += upBits; // read out of the lower level (level 0: the PEs' output registers)
     if (k == 0)
@@ -339,7 +373,7 @@ LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mappi
             cum[l][d] = m.bounds[l][d] * (l > 0 ? cum[l - 1][d] : 1);
     const DimArray& R = cum[L - 1];
     for (int l = 0; l + 1 < L; ++l)
-        if (levelTileBits(p, l, cum[l], m.spatial) > capacityBits(hw, p, l))
+        if (levelTileBits(p, l, cum[l], m.spatial, m.bypass[l]) > capacityBits(hw, p, l))
             return c;
     c.feasible = true;
     LevelBits rd{}, wr{};
@@ -352,7 +386,8 @@ LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mappi
         std::move_backward(above.begin(), above.begin() + n, above.begin() + n + mine);
         std::copy(own.begin(), own.begin() + mine, above.begin());
         n += mine;
-        addBoundaryTraffic(p, L, k, R, m.spatial, cum[k], aboveBoundary(above.data(), n), rd, wr, hopBits);
+        addBoundaryTraffic(p, L, k, R, m.spatial, cum[k], aboveBoundary(above.data(), n), m.bypass, rd, wr,
+                           hopBits);
     }
     // Every MAC reads a weight and an input from its PE's register file; the running sum lives in
     // the MAC unit's accumulator (its add is part of the MAC energy).
@@ -408,7 +443,12 @@ std::string Mapping::text(const Hardware& hw) const
             if (bounds[l][d] > 1)
                 loops += (loops.empty() ? "" : " ") + std::string(kDimNames[d]) + std::to_string(bounds[l][d]);
         }
-        out += hw.levels[l].name + ": " + (loops.empty() ? "-" : loops) + " | ";
+        std::string skips;
+        for (int x = 0; x < kOperandCount; ++x)
+            if (bypass[l] >> x & 1)
+                skips += kOperandNames[x];
+        out += hw.levels[l].name + (skips.empty() ? "" : " (" + skips + " skips)") + ": " + (loops.empty() ? "-" : loops)
+               + " | ";
     }
     const auto [r, cdim] = hw.spatialPairs.at(pair);
     out += "spatial " + std::string(kDimNames[int(r)]) + std::to_string(spatial[int(r)]) + " x "

@@ -33,14 +33,20 @@ LayerProblem problemFromLoopNest(const LoopNest& nest);
 
 inline constexpr int kMaxLevels = 6;
 
+// Per level, the operands (bit x: Operand x) that skip it: they move straight between the nearest
+// levels below and above that hold them. Only shared on-chip levels can be skipped.
+using Bypass = std::array<uint8_t, kMaxLevels>;
+
 struct Mapping {
     int pair = 0;                              // index into Hardware::spatialPairs
     int levels = 0;
     DimArray spatial{1, 1, 1, 1, 1, 1, 1};     // spatial unrolling factor per dim
     std::array<DimArray, kMaxLevels> bounds{}; // per level: loop bound per dim (level 0: inside a PE)
     std::array<std::array<int8_t, kDimCount>, kMaxLevels> order{}; // per level, innermost first (level 0 unused)
+    Bypass bypass{};                           // operands that skip each level
 
-    // e.g. "dram: K2 OY7 | sram: C4 OX14 | rf: FY3 FX3 | spatial C16 x K16" (outermost loops first)
+    // e.g. "dram: K2 OY7 | sram: C4 OX14 | rf: FY3 FX3 | spatial C16 x K16" (outermost loops first);
+    // a skipped level reads "buffer (W skips): ...".
     std::string text(const Hardware& hw) const;
 };
 
@@ -145,13 +151,21 @@ int levelLoops(const DimArray& bounds, const std::array<int8_t, kDimCount>& orde
 // output positions, inputs along output channels) and the overlap of neighbouring PEs' windows
 // count once per PE; the parent reads the union once (multicast).
 using LevelBits = std::array<std::array<double, kMaxLevels>, kOperandCount>;
+// An operand that skips level k (bypass) adds nothing at boundary k; at the boundaries below it
+// the reads come from the nearest level above that holds it.
 void addBoundaryTraffic(const LayerProblem& p, int levels, int k, const DimArray& R, const DimArray& spatial,
-                        const DimArray& cumK, const AboveBoundary& above, LevelBits& rd, LevelBits& wr, double& hopBits);
+                        const DimArray& cumK, const AboveBoundary& above, const Bypass& bypass, LevelBits& rd,
+                        LevelBits& wr, double& hopBits);
 // Bits a tile of these extents (per dim; K C G OY OX FY FX) holds: weights and inputs at their
-// width, outputs at the accumulator width. The one tile formula of the capacity checks.
-double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& extents);
-// Bits the worst-case tile of level l holds (capped at the layer): per PE at level 0, array-wide above.
-double levelTileBits(const LayerProblem& p, int level, const DimArray& cum, const DimArray& spatial);
+// width, outputs at the accumulator width, without the operands in `skip` (bit x: Operand x). The
+// one tile formula of the capacity checks.
+double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& extents, uint8_t skip = 0);
+// Bits the worst-case tile of level l holds (capped at the layer): per PE at level 0, array-wide
+// above; operands in `skip` bypass the level and take no room.
+double levelTileBits(const LayerProblem& p, int level, const DimArray& cum, const DimArray& spatial, uint8_t skip = 0);
+// Every bypass choice the hardware allows for this layer (the first: nothing skipped). A resident
+// input or output (inputResident, outputResident) never skips the last on-chip level it sits in.
+std::vector<Bypass> bypassChoices(const Hardware& hw, const LayerProblem& p);
 // Bits level l may hold (the last on-chip level: the share tiles may use).
 double capacityBits(const Hardware& hw, const LayerProblem& p, int level);
 

@@ -113,6 +113,7 @@ struct Builder {
     int L = 0;
     int pair = 0;
     DimArray spatial{}, R{};
+    Bypass bypass{};
     double activePes = 1, iterations = 1;
 
     // Every capacity decision taken: the largest tile that fit and the smallest that did not, per
@@ -136,7 +137,7 @@ struct Builder {
     // The one capacity test; it records the decision.
     bool fits(int l, const DimArray& c)
     {
-        const double bits = levelTileBits(p, l, c, spatial);
+        const double bits = levelTileBits(p, l, c, spatial, bypass[l]);
         if (bits <= capacityBits(hw, p, l)) {
             fitMax[l] = std::max(fitMax[l], bits);
             return true;
@@ -302,7 +303,7 @@ struct Builder {
     {
         LevelBits rd{}, wr{};
         double hop = 0;
-        addBoundaryTraffic(p, L, boundary, R, spatial, cumK, aboveBoundary(loops, n), rd, wr, hop);
+        addBoundaryTraffic(p, L, boundary, R, spatial, cumK, aboveBoundary(loops, n), bypass, rd, wr, hop);
         for (int l = 0; l < L; ++l)
             for (int x = 0; x < kOperandCount; ++x) {
                 v[2 * l] += rd[x][l];
@@ -471,6 +472,7 @@ struct Builder {
             m.pair = pair;
             m.levels = L;
             m.spatial = spatial;
+            m.bypass = bypass;
             DimArray full = R;
             for (int l = 0; l < L; ++l) {
                 const DimArray& c = l == L - 1 ? full : part.cum[l];
@@ -491,17 +493,20 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
     const int L = static_cast<int>(hw.levels.size());
     space.levels = L;
     Builder b(p, hw, space);
-    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
-        b.pair = pair;
-        b.spatial = spatialFactors(p, hw, pair);
-        b.activePes = b.iterations = 1;
-        for (int d = 0; d < kDimCount; ++d) {
-            b.R[d] = (p.bounds[d] + b.spatial[d] - 1) / b.spatial[d];
-            b.activePes *= b.spatial[d];
-            b.iterations *= b.R[d];
+    const std::vector<Bypass> bypasses = bypassChoices(hw, p);
+    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair)
+        for (const Bypass& bypass : bypasses) {
+            b.pair = pair;
+            b.bypass = bypass;
+            b.spatial = spatialFactors(p, hw, pair);
+            b.activePes = b.iterations = 1;
+            for (int d = 0; d < kDimCount; ++d) {
+                b.R[d] = (p.bounds[d] + b.spatial[d] - 1) / b.spatial[d];
+                b.activePes *= b.spatial[d];
+                b.iterations *= b.R[d];
+            }
+            b.build();
         }
-        b.build();
-    }
     for (int l = 0; l + 1 < L; ++l) {
         space.fitMaxBits[l] = b.fitMax[l];
         space.misfitMinBits[l] = b.misfitMin[l];
@@ -521,70 +526,73 @@ LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Obj
 {
     LayerCost best;
     const int L = static_cast<int>(hw.levels.size());
-    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair) {
-        const DimArray spatial = spatialFactors(p, hw, pair);
-        DimArray R{};
-        for (int d = 0; d < kDimCount; ++d)
-            R[d] = (p.bounds[d] + spatial[d] - 1) / spatial[d];
-        Mapping m;
-        m.pair = pair;
-        m.levels = L;
-        m.spatial = spatial;
-        for (int l = 0; l < L; ++l) {
-            m.bounds[l] = DimArray{1, 1, 1, 1, 1, 1, 1};
-            m.order[l] = {0, 1, 2, 3, 4, 5, 6};
-        }
-        auto consider = [&] {
-            const LayerCost c = evaluateMapping(p, hw, m);
-            if (stats)
-                ++stats->evaluated;
-            if (betterCost(c, best, objective))
-                best = c;
-        };
-        // Every order of the loops with bound > 1 at each level above the PEs.
-        std::function<void(int)> orders = [&](int l) {
-            if (l == L) {
-                consider();
-                return;
-            }
-            std::vector<int8_t> live, dead;
+    const std::vector<Bypass> bypasses = bypassChoices(hw, p);
+    for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair)
+        for (const Bypass& bypass : bypasses) {
+            const DimArray spatial = spatialFactors(p, hw, pair);
+            DimArray R{};
             for (int d = 0; d < kDimCount; ++d)
-                (m.bounds[l][d] > 1 ? live : dead).push_back(static_cast<int8_t>(d));
-            do {
-                int n = 0;
-                for (int8_t d : live)
-                    m.order[l][n++] = d;
-                for (int8_t d : dead)
-                    m.order[l][n++] = d;
-                orders(l + 1);
-            } while (std::next_permutation(live.begin(), live.end()));
-        };
-        // Every factorisation of each dim's iteration count over the levels.
-        std::function<void(int, int, int)> tiles = [&](int d, int l, int left) {
-            if (d == kDimCount) {
-                std::array<DimArray, kMaxLevels> cum{};
-                for (int lv = 0; lv < L; ++lv)
-                    for (int e = 0; e < kDimCount; ++e)
-                        cum[lv][e] = m.bounds[lv][e] * (lv > 0 ? cum[lv - 1][e] : 1);
-                for (int lv = 0; lv + 1 < L; ++lv)
-                    if (levelTileBits(p, lv, cum[lv], spatial) > capacityBits(hw, p, lv))
-                        return;
-                orders(1);
-                return;
+                R[d] = (p.bounds[d] + spatial[d] - 1) / spatial[d];
+            Mapping m;
+            m.pair = pair;
+            m.levels = L;
+            m.spatial = spatial;
+            m.bypass = bypass;
+            for (int l = 0; l < L; ++l) {
+                m.bounds[l] = DimArray{1, 1, 1, 1, 1, 1, 1};
+                m.order[l] = {0, 1, 2, 3, 4, 5, 6};
             }
-            if (l == L - 1) {
-                m.bounds[l][d] = left;
-                tiles(d + 1, 0, d + 1 < kDimCount ? R[d + 1] : 1);
-                return;
-            }
-            for (int f : divisorsOf(left)) {
-                m.bounds[l][d] = f;
-                tiles(d, l + 1, left / f);
-            }
-            m.bounds[l][d] = 1;
-        };
-        tiles(0, 0, R[0]);
-    }
+            auto consider = [&] {
+                const LayerCost c = evaluateMapping(p, hw, m);
+                if (stats)
+                    ++stats->evaluated;
+                if (betterCost(c, best, objective))
+                    best = c;
+            };
+            // Every order of the loops with bound > 1 at each level above the PEs.
+            std::function<void(int)> orders = [&](int l) {
+                if (l == L) {
+                    consider();
+                    return;
+                }
+                std::vector<int8_t> live, dead;
+                for (int d = 0; d < kDimCount; ++d)
+                    (m.bounds[l][d] > 1 ? live : dead).push_back(static_cast<int8_t>(d));
+                do {
+                    int n = 0;
+                    for (int8_t d : live)
+                        m.order[l][n++] = d;
+                    for (int8_t d : dead)
+                        m.order[l][n++] = d;
+                    orders(l + 1);
+                } while (std::next_permutation(live.begin(), live.end()));
+            };
+            // Every factorisation of each dim's iteration count over the levels.
+            std::function<void(int, int, int)> tiles = [&](int d, int l, int left) {
+                if (d == kDimCount) {
+                    std::array<DimArray, kMaxLevels> cum{};
+                    for (int lv = 0; lv < L; ++lv)
+                        for (int e = 0; e < kDimCount; ++e)
+                            cum[lv][e] = m.bounds[lv][e] * (lv > 0 ? cum[lv - 1][e] : 1);
+                    for (int lv = 0; lv + 1 < L; ++lv)
+                        if (levelTileBits(p, lv, cum[lv], spatial, bypass[lv]) > capacityBits(hw, p, lv))
+                            return;
+                    orders(1);
+                    return;
+                }
+                if (l == L - 1) {
+                    m.bounds[l][d] = left;
+                    tiles(d + 1, 0, d + 1 < kDimCount ? R[d + 1] : 1);
+                    return;
+                }
+                for (int f : divisorsOf(left)) {
+                    m.bounds[l][d] = f;
+                    tiles(d, l + 1, left / f);
+                }
+                m.bounds[l][d] = 1;
+            };
+            tiles(0, 0, R[0]);
+        }
     return best;
 }
 

@@ -237,6 +237,12 @@ void TestBadInput::refused_data()
                                             << "strategy: 'int8+acc12': accumulator: 12 bits is narrower than the 16-bit products";
     QTest::newRow("accumulator suffix") << QStringList{"energy", "resnet20", "--strategy", "int8+acc2x"}
                                         << "strategy: 'int8+acc2x': accumulator: '+acc2x' must give a bit count";
+    QTest::newRow("bypass of the register file") << energy + QStringList{"--set", "rf.bypassW=1"}
+                                                 << "rf.bypassW: only a shared on-chip level can be skipped; 'rf' is the register file of every PE";
+    QTest::newRow("bypass of DRAM") << energy + QStringList{"--set", "dram.bypassI=1"}
+                                    << "dram.bypassI: only a shared on-chip level can be skipped; 'dram' is off chip";
+    QTest::newRow("bypass flag 2") << energy + QStringList{"--set", "sram.bypassO=2"}
+                                   << "sram.bypassO: must be an integer in 0..1 0/1, got 2";
     QTest::newRow("seven memory levels") << energy + QStringList{"--hw", d + "seven-levels.json"} << "levels: at most 6 memory levels, got 7";
 }
 

@@ -63,6 +63,7 @@ private slots:
     void goldenSlidingWindow();
     void goldenAccumulatorWidth();
     void goldenMixedOperands();
+    void goldenBypass();
     void cacheFollowsCapacities();
     void structuralKeyFollowsRows();
     void tiesAreBrokenByEnergyThenLatency();
@@ -122,14 +123,21 @@ void TestMapper::searchEqualsExhaustive_data()
     QTest::addColumn<QString>("hardware");
     QTest::addColumn<bool>("tight");
     QTest::addColumn<int>("objective");
+    QTest::addColumn<bool>("bypass"); // shared levels may be skipped (three levels: by every operand)
     for (const std::string& preset : hardwarePresets()) {
-        QTest::newRow((preset + " energy").c_str()) << QString::fromStdString(preset) << false << int(Objective::Energy);
-        QTest::newRow((preset + " tight energy").c_str()) << QString::fromStdString(preset) << true << int(Objective::Energy);
-        QTest::newRow((preset + " tight latency").c_str()) << QString::fromStdString(preset) << true << int(Objective::Latency);
-        QTest::newRow((preset + " tight edp").c_str()) << QString::fromStdString(preset) << true << int(Objective::Edp);
+        const QString h = QString::fromStdString(preset);
+        QTest::newRow((preset + " energy").c_str()) << h << false << int(Objective::Energy) << false;
+        QTest::newRow((preset + " tight energy").c_str()) << h << true << int(Objective::Energy) << false;
+        QTest::newRow((preset + " tight latency").c_str()) << h << true << int(Objective::Latency) << false;
+        QTest::newRow((preset + " tight edp").c_str()) << h << true << int(Objective::Edp) << false;
+        QTest::newRow((preset + " bypass energy").c_str()) << h << false << int(Objective::Energy) << true;
+        QTest::newRow((preset + " bypass tight energy").c_str()) << h << true << int(Objective::Energy) << true;
+        QTest::newRow((preset + " bypass tight latency").c_str()) << h << true << int(Objective::Latency) << true;
+        QTest::newRow((preset + " bypass tight edp").c_str()) << h << true << int(Objective::Edp) << true;
     }
-    QTest::newRow("four levels tight energy") << QString(POQ_TEST_DATA_DIR "/hardware/four-levels.json") << true
-                                              << int(Objective::Energy);
+    const QString four = POQ_TEST_DATA_DIR "/hardware/four-levels.json";
+    QTest::newRow("four levels tight energy") << four << true << int(Objective::Energy) << false;
+    QTest::newRow("four levels bypass tight energy") << four << true << int(Objective::Energy) << true;
 }
 
 void TestMapper::searchEqualsExhaustive()
@@ -137,7 +145,18 @@ void TestMapper::searchEqualsExhaustive()
     QFETCH(QString, hardware);
     QFETCH(bool, tight);
     QFETCH(int, objective);
+    QFETCH(bool, bypass);
+    if (bypass && !qEnvironmentVariableIsSet("POQ_TEST_SLOW")) // 90 s: CTest runs them as tst_mapper_bypass
+        QSKIP("bypass rows run with POQ_TEST_SLOW=1 (CTest: tst_mapper_bypass, label slow)");
     Hardware hw = loadHardware(hardware.toStdString());
+    if (bypass && hw.levels.size() == 3)
+        for (const char* x : {"W", "I", "O"})
+            setParam(hw, hw.levels[1].name + ".bypass" + x, 1);
+    if (bypass && hw.levels.size() > 3) { // 8 of the 64 choices keep the exhaustive run short
+        for (const char* x : {"W", "O"})
+            setParam(hw, hw.levels[1].name + ".bypass" + x, 1);
+        setParam(hw, hw.levels[2].name + ".bypassI", 1);
+    }
     if (tight) { // small buffers so that tiling and loop order matter
         setParam(hw, hw.levels[0].name + ".sizeBytes", 16);
         for (size_t l = 1; l + 1 < hw.levels.size(); ++l)
@@ -156,6 +175,7 @@ void TestMapper::searchEqualsExhaustive()
         p.iBits = QList<int>{4, 8, 16}[rng.bounded(0, 3)];
         p.oBits = p.iBits;
         p.inputResident = rng.bounded(0, 4) == 0;
+        p.outputResident = bypass && rng.bounded(0, 4) == 0;
         p.tileFraction = rng.bounded(0, 2) ? 1.0 : 0.5;
         SearchStats fastStats, slowStats;
         const LayerCost fast = searchMapping(p, hw, Objective(objective), &fastStats);
@@ -168,10 +188,11 @@ void TestMapper::searchEqualsExhaustive()
                  qPrintable(QString("layer %1 [%6]: fast %2 (%3) vs exhaustive %4 (%5)")
                                 .arg(i).arg(a, 0, 'g', 17).arg(QString::fromStdString(fast.mapping.text(hw)))
                                 .arg(b, 0, 'g', 17).arg(QString::fromStdString(slow.mapping.text(hw)))
-                                .arg(QString("K%1 C%2 G%3 OY%4 OX%5 FY%6 FX%7 s%8 w%9 i%10 res%11 frac%12")
+                                .arg(QString("K%1 C%2 G%3 OY%4 OX%5 FY%6 FX%7 s%8 w%9 i%10 res%11%13 frac%12")
                                          .arg(p.bounds[0]).arg(p.bounds[1]).arg(p.bounds[2]).arg(p.bounds[3])
                                          .arg(p.bounds[4]).arg(p.bounds[5]).arg(p.bounds[6]).arg(p.strideY)
-                                         .arg(p.wBits).arg(p.iBits).arg(p.inputResident).arg(p.tileFraction))));
+                                         .arg(p.wBits).arg(p.iBits).arg(p.inputResident).arg(p.tileFraction)
+                                         .arg(p.outputResident))));
         const MappingSpace space = buildMappingSpace(p, hw);
         const LayerCost fromSpace = bestInSpace(space, p, hw, Objective(objective));
         const double c = fromSpace.objective(Objective(objective));
@@ -376,6 +397,66 @@ void TestMapper::goldenSlidingWindow()
     QCOMPARE(evaluateMapping(two, hw, k).operandWriteBits[I][0], 2 * 576.0);
 }
 
+void TestMapper::goldenBypass()
+{
+    // The dense 8 -> 4 layer of goldenDenseFitsInRegisters (440.64 pJ) with weights allowed to skip
+    // the SRAM: they go from DRAM straight into the register file, which saves the SRAM's 256-bit
+    // fill from DRAM and its 256-bit read into the register file: 512 bit x 0.1 = 51.2 pJ.
+    Hardware hw = handHardware(1024, 65536);
+    setParam(hw, "sram.bypassW", 1);
+    const LayerProblem dense = problem(4, 8, 1, 1);
+    LayerCost c = searchMapping(dense, hw, Objective::Energy);
+    QVERIFY(c.feasible);
+    QVERIFY(std::fabs(c.energyPj() - 389.44) < 1e-9);
+    QVERIFY(std::fabs(c.sramPj - 19.2) < 1e-9); // 704 - 512 bit
+    QCOMPARE(c.dramPj, 352.0);                  // DRAM traffic is the same
+    QCOMPARE(c.operandReadBits[0][2], 256.0);   // weights read from DRAM once...
+    QCOMPARE(c.operandWriteBits[0][0], 256.0);  // ...into the register file
+    QCOMPARE(c.operandReadBits[0][1] + c.operandWriteBits[0][1], 0.0);
+    QVERIFY2(QString::fromStdString(c.mapping.text(hw)).contains("sram (W skips)"), c.mapping.text(hw).c_str());
+    QCOMPARE(searchMappingExhaustive(dense, hw, Objective::Energy).energyPj(), c.energyPj());
+    // Outputs may skip too: the 32 bits of outputs go from the PE to DRAM, saving 64 bit x 0.1.
+    setParam(hw, "sram.bypassO", 1);
+    c = searchMapping(dense, hw, Objective::Energy);
+    QVERIFY(std::fabs(c.energyPj() - 383.04) < 1e-9);
+    QVERIFY2(QString::fromStdString(c.mapping.text(hw)).contains("sram (WO skips)"), c.mapping.text(hw).c_str());
+    // A resident output (kept in the SRAM for the next layer) never skips it.
+    LayerProblem resident = dense;
+    resident.outputResident = true;
+    c = searchMapping(resident, hw, Objective::Energy);
+    QVERIFY2(QString::fromStdString(c.mapping.text(hw)).contains("sram (W skips)"), c.mapping.text(hw).c_str());
+
+    // Skipping loses where the level gives reuse. goldenInputRefetchedPerOutputChannel's mapping
+    // (sram: K2 OX4) fetches each input into the register file twice (once per output channel) from
+    // the SRAM, which read it from DRAM once: skipping the SRAM there reads DRAM twice, 64 instead of
+    // 32 bit, and saves the SRAM's 64 + 32 bit. Pinned: SRAM (256 - 96) x 0.1 = 16 pJ, DRAM 144 pJ,
+    // RF 2.72, MACs 2.4 = 165.12 pJ.
+    const LayerProblem p = problem(2, 1, 1, 4);
+    const LayerCost plain = searchMapping(p, handHardware(6, 65536), Objective::Energy);
+    QVERIFY(std::fabs(plain.energyPj() - 142.72) < 1e-9);
+    Hardware small = handHardware(6, 65536);
+    setParam(small, "sram.bypassI", 1);
+    Mapping m = plain.mapping;
+    m.bypass[1] = 1 << int(Operand::I);
+    const LayerCost pinned = evaluateMapping(p, small, m);
+    QVERIFY(pinned.feasible);
+    QCOMPARE(pinned.dramBits(), 16.0 + 64.0 + 64.0);
+    QVERIFY(std::fabs(pinned.sramPj - 16.0) < 1e-9);
+    QVERIFY(std::fabs(pinned.energyPj() - 165.12) < 1e-9);
+    // The search instead keeps each input in the register file while K runs (sram: OX4 K2) and
+    // fetches it straight from DRAM once; weights come back from the SRAM once per position.
+    // RF: MAC reads 128 + fills W 64, I 32 + read-out 64 = 288 bit x 0.01 = 2.88 pJ; SRAM: W 64 read,
+    // 16 written, outputs 64 in and 64 out = 208 bit x 0.1 = 20.8 pJ; DRAM: 16 + 32 + 64 = 112 pJ;
+    // MACs 2.4: 138.08 pJ.
+    const LayerCost best = searchMapping(p, small, Objective::Energy);
+    QVERIFY2(std::fabs(best.energyPj() - 138.08) < 1e-9,
+             qPrintable(QString::number(best.energyPj(), 'g', 10) + " " + QString::fromStdString(best.mapping.text(small))));
+    QVERIFY2(QString::fromStdString(best.mapping.text(small)).contains("sram (I skips): OX4 K2"), best.mapping.text(small).c_str());
+    QVERIFY(std::fabs(best.rfPj - 2.88) < 1e-9);
+    QVERIFY(std::fabs(best.sramPj - 20.8) < 1e-9);
+    QCOMPARE(best.dramPj, 112.0);
+}
+
 void TestMapper::goldenAccumulatorWidth()
 {
     // The dense 8 -> 4 layer of goldenDenseFitsInRegisters with 24-bit accumulators: every access is
@@ -466,7 +547,8 @@ void TestMapper::structuralKeyFollowsRows()
         QVERIFY2((structuralKey(hw) != key) == prm.reshapesSpace, prm.key.c_str());
         structural += prm.reshapesSpace ? 1 : 0;
     }
-    QCOMPARE(structural, 2 + int(base.levels.size())); // rows, cols and every level's capacity
+    // rows, cols, every level's capacity and the three bypass flags of every shared level
+    QCOMPARE(structural, 2 + int(base.levels.size()) + 3 * (int(base.levels.size()) - 2));
 }
 
 void TestMapper::tiesAreBrokenByEnergyThenLatency()
