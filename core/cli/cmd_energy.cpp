@@ -64,6 +64,11 @@ nlohmann::ordered_json energyJson(const LayerEnergy& e, bool withMapping)
         j["utilization"] = e.utilization;
         j["mapping"] = e.mapping;
     }
+    if (!e.outputTensor.empty()) // where the tensor this layer stores lives (the memory plan)
+        j["output"] = {{"tensor", e.outputTensor},
+                       {"bits", e.outputBits},
+                       {"home", e.outputOnChip ? "on chip" : "dram"},
+                       {"dramBits", e.outputSpillBits}};
     return j;
 }
 
@@ -95,7 +100,15 @@ void runEnergy(const EnergyOptions& o)
         total.erase("kind");
         total["bops"] = cost.bops;
         total["weightBits"] = cost.weightBits;
+        total["batch"] = cost.batch;
+        total["batchLatencyCycles"] = cost.batchLatencyCycles;
         out["total"] = total;
+        out["plan"] = {{"weightsResident", cost.plan.weightsResident},
+                       {"weightsReason", cost.plan.weightsReason},
+                       {"imagesPerWeightLoad", cost.plan.imagesPerWeightLoad},
+                       {"tileFraction", cost.plan.tileFraction},
+                       {"planBits", cost.plan.planBits},
+                       {"exact", cost.plan.exact}};
         std::cout << out.dump(2) << "\n";
         return;
     }
@@ -113,24 +126,30 @@ void runEnergy(const EnergyOptions& o)
     }
     std::cout << escapeControls(g.name()) << " at width " << g.width() << ", strategy " << s.name << ", hardware " << hw.name
               << ", objective " << objectiveName(objective) << " (energies in nJ)\n";
-    TextTable table({"layer", "kind", "energy", "MAC", "RF", "SRAM", "DRAM", "other", "DRAM kbit", "cycles", "mapping"},
-                    {false, false, true, true, true, true, true, true, true, true, false});
+    TextTable table({"layer", "kind", "energy", "MAC", "RF", "SRAM", "DRAM", "other", "DRAM kbit", "cycles", "output",
+                     "mapping"},
+                    {false, false, true, true, true, true, true, true, true, true, false, false});
     auto nj = [](double pj) { return fixed(pj / 1000.0, 2); };
     for (const LayerEnergy& e : cost.layers) {
         if (e.fused && e.energyPj() == 0)
             continue;
         table.addRow({e.name, kindInfo(e.kind).name, nj(e.energyPj()), nj(e.macPj), nj(e.rfPj), nj(e.sramPj),
                       nj(e.dramPj), nj(e.otherPj()), fixed(e.dramBits / 1000.0, 1), fixed(e.latencyCycles, 0),
-                      e.mapping});
+                      e.outputTensor.empty() ? "" : e.outputOnChip ? "on chip" : "dram", e.mapping});
     }
     const LayerEnergy& t = cost.total;
     table.addSeparator();
     table.addRow({"total", "", nj(t.energyPj()), nj(t.macPj), nj(t.rfPj), nj(t.sramPj), nj(t.dramPj), nj(t.otherPj()),
-                  fixed(t.dramBits / 1000.0, 1), fixed(t.latencyCycles, 0), ""});
+                  fixed(t.dramBits / 1000.0, 1), fixed(t.latencyCycles, 0), "", ""});
     std::cout << table.str() << "Total " << fixed(t.energyPj() / 1e6, 3) << " uJ per inference, "
               << fixed(t.latencyCycles / hw.clockMhz, 1) << " us at " << hw.clockMhz << " MHz; DRAM "
               << fixed(100.0 * t.dramPj / t.energyPj(), 1) << " % of energy; " << humanCount(double(cost.macs))
-              << " MACs, " << humanCount(cost.bops) << " BOPs, " << humanCount(cost.weightBits / 8) << "B of weights\n";
+              << " MACs, " << humanCount(cost.bops) << " BOPs, " << humanCount(cost.weightBits / 8) << "B of weights\n"
+              << "Weights resident: " << cost.plan.weightsReason << "\n";
+    if (cost.batch > 1)
+        std::cout << "Batch " << cost.batch << ": " << cost.plan.imagesPerWeightLoad << " images per weight load; "
+                  << fixed(t.latencyCycles / hw.clockMhz, 1) << " us per image, "
+                  << fixed(cost.batchLatencyCycles / hw.clockMhz, 1) << " us per batch (energies per image)\n";
 }
 
 } // namespace

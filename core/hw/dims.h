@@ -25,6 +25,14 @@ inline constexpr bool kRelevant[kOperandCount][kDimCount] = {
     {true, false, true, true, true, false, false}, // O
 };
 
+// The batch loop of the network level (LayerProblem::batch): not a dim of a layer's tiles, a loop of
+// the DRAM level over the images that share each weight fetch; relevant to inputs and outputs.
+inline constexpr int kBatchLoop = kDimCount;
+inline constexpr bool relevantLoop(int operand, int dim)
+{
+    return dim == kBatchLoop ? operand != int(Operand::W) : kRelevant[operand][dim];
+}
+
 // -1 when the name is unknown.
 int dimFromName(const std::string& name);
 

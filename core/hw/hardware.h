@@ -44,7 +44,9 @@ struct Hardware {
     std::vector<MemoryLevel> levels;                        // innermost first
     std::vector<std::pair<Dim, Dim>> spatialPairs;          // (dim on rows, dim on cols)
     double sramFromSize = 0;   // 1: shared levels' pJ/bit derived from their size (sqrt rule)
-    double keepOnChip = 1;     // 1: tensors that fit stay in the last on-chip level between layers
+    double keepOnChip = 1;     // 1: half the last on-chip level holds planned tensors between layers
+    double batch = 1;          // images per weight load (network level)
+    double weightsResident = 1; // 1: weights that fit beside the planned activations stay on chip
 
     int pes() const { return int(rows) * int(cols); }
     int lastOnChipLevel() const { return static_cast<int>(levels.size()) - 2; }

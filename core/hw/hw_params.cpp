@@ -58,6 +58,10 @@ constexpr RowInfo kRows[] = {
      {"CACTI-like rule: 0.156 pJ/bit x sqrt(size / 8 KiB), from Horowitz's 8 KB SRAM"}, {}},
     {"network.keepOnChip", ParamScope::Global, "Keep tensors on chip", "0/1", 0, 1, 1, false, false, {1},
      {"assumption: outputs that fit stay in the last on-chip level for their consumers"}, {}},
+    {"network.batch", ParamScope::Global, "Batch (images per weight load)", "images", 1, 4096, 1, true, false, {1},
+     {"assumption: one image per inference; larger batches share each weight fetch from DRAM"}, {}},
+    {"network.weightsResident", ParamScope::Global, "Weights stay on chip", "0/1", 0, 1, 1, false, false, {1},
+     {"assumption: when every weight fits beside the planned activations it is loaded once and stays"}, {}},
     {"mac.intAddPjPerBit", ParamScope::Global, "Integer accumulator add", "pJ/bit", 0, 1, 0.0001, false, false,
      {0.003125}, {"Horowitz, ISSCC 2014: int32 add 0.1 pJ, linear in the width (assumption)"}, {}},
     {"mac.floatAddPjPerBit", ParamScope::Global, "Float accumulator add", "pJ/bit", 0, 1, 0.0001, false, false,
@@ -109,8 +113,8 @@ constexpr RowInfo kRows[] = {
      {"", "assumption: off unless the preset says", ""}, {}},
 };
 
-constexpr int kSizeRow = 12;      // "%.sizeBytes": the capacities (left out of arrayKey)
-constexpr int kFirstBypassRow = 16; // "%.bypassW", then I and O
+constexpr int kSizeRow = 14;      // "%.sizeBytes": the capacities (left out of arrayKey)
+constexpr int kFirstBypassRow = 18; // "%.bypassW", then I and O
 bool levelHasRow(LevelScope scope, int row) { return row < kFirstBypassRow || scope == LevelScope::Shared; }
 
 // Every per-class row names every compute class exactly once.
@@ -162,15 +166,17 @@ double& ref(Hardware& hw, int row, int index)
     case 4: return hw.hopPjPerBit;
     case 5: return hw.sramFromSize;
     case 6: return hw.keepOnChip;
-    case 7: return hw.intAddPjPerBit;
-    case 8: return hw.floatAddPjPerBit;
-    case 9: return hw.macPj[index];
-    case 10: return hw.macsPerCycle[index];
-    case 11: return hw.eltwisePj[index];
-    case 12: return hw.levels[index].sizeBytes;
-    case 13: return hw.levels[index].readPjPerBit;
-    case 14: return hw.levels[index].writePjPerBit;
-    case 15: return hw.levels[index].bandwidthBitsPerCycle;
+    case 7: return hw.batch;
+    case 8: return hw.weightsResident;
+    case 9: return hw.intAddPjPerBit;
+    case 10: return hw.floatAddPjPerBit;
+    case 11: return hw.macPj[index];
+    case 12: return hw.macsPerCycle[index];
+    case 13: return hw.eltwisePj[index];
+    case 14: return hw.levels[index].sizeBytes;
+    case 15: return hw.levels[index].readPjPerBit;
+    case 16: return hw.levels[index].writePjPerBit;
+    case 17: return hw.levels[index].bandwidthBitsPerCycle;
     default: return hw.levels[index].mayBypass[row - kFirstBypassRow];
     }
 }
@@ -203,7 +209,7 @@ double Hardware::writePj(int level) const
 
 std::vector<HwParam> hardwareParameters(const Hardware& hw)
 {
-    static_assert(kRowCount == 19, "update ref() when adding a row");
+    static_assert(kRowCount == 21, "update ref() when adding a row");
     std::vector<HwParam> out;
     for (int r = 0; r < kRowCount; ++r) {
         const RowInfo& row = kRows[r];

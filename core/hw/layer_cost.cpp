@@ -65,7 +65,8 @@ std::vector<Bypass> bypassChoices(const Hardware& hw, const LayerProblem& p)
     for (int l = 1; l + 1 < L; ++l)
         for (int x = 0; x < kOperandCount; ++x) {
             const bool resident = l == L - 2 && ((x == int(Operand::I) && p.inputResident)
-                                                 || (x == int(Operand::O) && p.outputResident));
+                                                 || (x == int(Operand::O) && p.outputResident)
+                                                 || (x == int(Operand::W) && p.weightResident));
             if (hw.levels[l].scope == LevelScope::Shared && hw.levels[l].mayBypass[x] != 0 && !resident)
                 open.emplace_back(l, x);
         }
@@ -244,13 +245,21 @@ int levelLoops(const DimArray& bounds, const std::array<int8_t, kDimCount>& orde
     return n;
 }
 
+int topLevelLoops(const LayerProblem& p, const DimArray& bounds, const std::array<int8_t, kDimCount>& order, Loop* out)
+{
+    int n = 0;
+    if (p.batch > 1)
+        out[n++] = {int8_t(kBatchLoop), p.batch};
+    return n + levelLoops(bounds, order, out + n);
+}
+
 AboveBoundary aboveBoundary(const Loop* loops, int count)
 {
     AboveBoundary a;
     for (int x = 0; x < kOperandCount; ++x) {
         double run = 1;
         for (int i = 0; i < count; ++i) {
-            if (kRelevant[x][loops[i].dim]) {
+            if (relevantLoop(x, loops[i].dim)) {
                 if (x == int(Operand::I)) {
                     const Dim d = Dim(loops[i].dim);
                     if (d == Dim::OY || d == Dim::OX || d == Dim::FY || d == Dim::FX) {
@@ -325,7 +334,7 @@ void addBoundaryTraffic(const LayerProblem& p, int L, int k, const DimArray& R, 
     }
     const bool top = k == L - 2;
     for (int x = 0; x < 2; ++x) { // weights and inputs flow down
-        if ((x == 1 && top && p.inputResident) || (bypass[k] >> x & 1))
+        if ((top && ((x == 1 && p.inputResident) || (x == 0 && p.weightResident))) || (bypass[k] >> x & 1))
             continue;
         const int from = source(x);
         double fills = all / above.run[x];
@@ -378,11 +387,12 @@ LayerCost evaluateMapping(const LayerProblem& p, const Hardware& hw, const Mappi
     c.feasible = true;
     LevelBits rd{}, wr{};
     double hopBits = 0;
-    std::array<Loop, kMaxLevels * kDimCount> above{};
+    std::array<Loop, kMaxLoops> above{};
     int n = 0; // the loops above boundary k, innermost first: level k+1's, then the rest
     for (int k = L - 2; k >= 0; --k) {
-        std::array<Loop, kDimCount> own{};
-        const int mine = levelLoops(m.bounds[k + 1], m.order[k + 1], own.data());
+        std::array<Loop, kDimCount + 1> own{};
+        const int mine = k + 1 == L - 1 ? topLevelLoops(p, m.bounds[k + 1], m.order[k + 1], own.data())
+                                        : levelLoops(m.bounds[k + 1], m.order[k + 1], own.data());
         std::move_backward(above.begin(), above.begin() + n, above.begin() + n + mine);
         std::copy(own.begin(), own.begin() + mine, above.begin());
         n += mine;

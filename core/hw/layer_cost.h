@@ -23,6 +23,11 @@ struct LayerProblem {
     ComputeClass macClass = ComputeClass::INT8; // the wider operand's class: it sets the packing
     bool inputResident = false;  // the input already sits in the last on-chip level
     bool outputResident = false; // the output stays in the last on-chip level
+    bool weightResident = false; // the weights stay in the last on-chip level across inferences
+    // Images of a batch that share each weight fetch from DRAM: the DRAM level runs them as its
+    // innermost loop (kBatchLoop; weights stay below it, inputs and outputs are per image). Counts
+    // are per image.
+    int batch = 1;
     double tileFraction = 1.0;   // share of the last on-chip level that tiles may use
 
     int64_t macs() const;
@@ -141,8 +146,11 @@ struct AboveBoundary {
     int slideBound = 1;
 };
 AboveBoundary aboveBoundary(const Loop* loops, int count);
-// The live loops (bound > 1) of one level in its order, innermost first; returns how many.
+// The live loops (bound > 1) of one level in its order, innermost first; returns how many. The top
+// level (DRAM) of a batched problem starts with the batch loop (dim kBatchLoop, bound p.batch).
 int levelLoops(const DimArray& bounds, const std::array<int8_t, kDimCount>& order, Loop* out);
+int topLevelLoops(const LayerProblem& p, const DimArray& bounds, const std::array<int8_t, kDimCount>& order, Loop* out);
+inline constexpr int kMaxLoops = kMaxLevels * kDimCount + 1; // every level's loops and the batch loop
 
 // The accesses one level boundary k (between levels k and k+1) adds, for the level-k tile whose
 // cumulative loop counts are `cumK` (R: the whole per-PE iteration counts), given the loops above
@@ -164,7 +172,7 @@ double tileBitsOf(const LayerProblem& p, const std::array<double, kDimCount>& ex
 // above; operands in `skip` bypass the level and take no room.
 double levelTileBits(const LayerProblem& p, int level, const DimArray& cum, const DimArray& spatial, uint8_t skip = 0);
 // Every bypass choice the hardware allows for this layer (the first: nothing skipped). A resident
-// input or output (inputResident, outputResident) never skips the last on-chip level it sits in.
+// operand (inputResident, outputResident, weightResident) never skips the last on-chip level it sits in.
 std::vector<Bypass> bypassChoices(const Hardware& hw, const LayerProblem& p);
 // Bits level l may hold (the last on-chip level: the share tiles may use).
 double capacityBits(const Hardware& hw, const LayerProblem& p, int level);

@@ -255,7 +255,7 @@ struct Builder {
         int8_t boundary = 0;
         int8_t count = 0;
         DimArray cum{};
-        std::array<Loop, kMaxLevels * kDimCount> loops{}; // above the boundary, innermost first
+        std::array<Loop, kMaxLoops> loops{}; // above the boundary, innermost first
         bool operator==(const Pending& o) const
         {
             if (boundary != o.boundary || count != o.count || cum != o.cum)
@@ -292,7 +292,7 @@ struct Builder {
         for (int x = 0; x < kOperandCount; ++x) {
             bool found = false;
             for (int i = 0; i < n && !found; ++i)
-                found = kRelevant[x][loops[i].dim];
+                found = relevantLoop(x, loops[i].dim);
             if (!found)
                 return false;
         }
@@ -405,8 +405,9 @@ struct Builder {
                         lo > 0 ? parts(lo - 1, t, tied, false, upper, k) : bottom;
                     canonicalOrders(bounds, p.bounds[int(Dim::FY)] > 1, p.bounds[int(Dim::FX)] > 1, orders);
                     for (const auto& order : orders) {
-                        std::array<Loop, kDimCount> own{};
-                        const int n = levelLoops(bounds, order, own.data());
+                        std::array<Loop, kDimCount + 1> own{};
+                        const int n = top ? topLevelLoops(p, bounds, order, own.data())
+                                          : levelLoops(bounds, order, own.data());
                         ++space.enumerated;
                         Part here;
                         for (int l = lo; l <= k; ++l)
@@ -438,7 +439,7 @@ struct Builder {
                                 part.order[l + 1] = q.order[l + 1];
                             }
                             for (const Pending& pd : q.pending) { // the loops of level k+1 go above
-                                std::array<Loop, kMaxLevels * kDimCount> loops = pd.loops;
+                                std::array<Loop, kMaxLoops> loops = pd.loops;
                                 std::copy(own.begin(), own.begin() + n, loops.begin() + pd.count);
                                 account(part, pd.boundary, pd.cum, loops.data(), pd.count + n, top);
                             }
@@ -675,7 +676,7 @@ size_t MappingCache::Hash::operator()(const LayerProblem& p) const
         mix(b);
     for (int v : {p.strideY, p.strideX, p.dilationY, p.dilationX, p.IY, p.IX, p.wBits, p.iBits, p.oBits, p.accBits,
                   static_cast<int>(p.macClass), static_cast<int>(p.wFormat), static_cast<int>(p.iFormat),
-                  int(p.inputResident), int(p.outputResident)})
+                  int(p.inputResident), int(p.outputResident), int(p.weightResident), p.batch})
         mix(v);
     mix(static_cast<int64_t>(p.tileFraction * 1024));
     return h;

@@ -2,10 +2,12 @@
 #include "hw/network_cost.h"
 
 #include "hw/hw_params.h"
+#include "hw/memory_plan.h"
 #include "util/display_text.h"
 #include "util/error.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace poq {
 
@@ -47,39 +49,6 @@ std::vector<int> storedTensor(const Graph& g, const std::vector<char>& fused)
             stored[l.output] = stored[layers[out.consumers[0]].output];
     }
     return stored;
-}
-
-// Residency in the last on-chip level: a stored tensor stays on chip when it fits beside every
-// other stored tensor alive during its lifetime (as if those stayed too). Deciding each tensor on
-// its own keeps the rule monotone: more capacity or narrower formats never evict a tensor.
-// Inputs and outputs of the network live in DRAM.
-std::vector<char> residency(const Graph& g, const NetworkPrecision& prec, const std::vector<int>& stored,
-                            double budgetBits)
-{
-    const int n = static_cast<int>(g.layers().size());
-    std::vector<char> onChip(g.tensors().size(), 0);
-    if (budgetBits <= 0)
-        return onChip;
-    struct Life { int t, first, last; double bits; };
-    std::vector<Life> lives;
-    std::vector<double> alive(n, 0.0);
-    for (int i = 0; i < n; ++i) {
-        const int t = g.layers()[i].output;
-        const Tensor& tensor = g.tensor(t);
-        if (stored[t] != t || tensor.consumers.empty())
-            continue;
-        const double bits = double(tensor.shape.elements()) * formatInfo(prec.tensors[t]).bits;
-        lives.push_back({t, i, tensor.consumers.back(), bits});
-        for (int k = i; k <= tensor.consumers.back(); ++k)
-            alive[k] += bits;
-    }
-    for (const Life& l : lives) {
-        bool fits = true;
-        for (int k = l.first; k <= l.last && fits; ++k)
-            fits = alive[k] <= budgetBits;
-        onChip[l.t] = fits;
-    }
-    return onChip;
 }
 
 void addInto(LayerEnergy& sum, const LayerEnergy& e)
@@ -141,22 +110,99 @@ LayerEnergy streamLayer(const Graph& g, const Layer& l, const NetworkPrecision& 
 
 } // namespace
 
-NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hardware& hw, const CostOptions& options,
-                        MappingCache* cache)
-{
-    validateHardware(hw);
-    MappingCache local;
-    if (!cache)
-        cache = &local;
-    const auto& layers = g.layers();
-    const std::vector<char> fused = fusedLayers(g);
-    const std::vector<int> stored = storedTensor(g, fused);
-    const int chip = hw.lastOnChipLevel();
-    const double tileFraction = hw.keepOnChip != 0 ? 0.5 : 1.0;
-    const double budget = hw.keepOnChip != 0 ? hw.levels[chip].sizeBytes * 8 * (1.0 - tileFraction) : 0.0;
-    const std::vector<char> onChip = residency(g, prec, stored, budget);
+namespace {
 
+double tensorBits(const Graph& g, const NetworkPrecision& prec, int t)
+{
+    return double(g.tensor(t).shape.elements()) * formatInfo(prec.tensors[t]).bits;
+}
+
+// Distinct layers that read tensor t (a layer reading it twice reads it once).
+int readers(const Graph& g, int t)
+{
+    std::vector<int> c = g.tensor(t).consumers;
+    std::sort(c.begin(), c.end());
+    return int(std::unique(c.begin(), c.end()) - c.begin());
+}
+
+double weightBitsOf(const Graph& g, const NetworkPrecision& prec)
+{
+    double bits = 0;
+    for (size_t i = 0; i < g.layers().size(); ++i)
+        if (g.layers()[i].loopNest)
+            bits += double(g.layers()[i].params) * prec.layers[i].weightBits();
+    return bits;
+}
+
+std::string mbit(double bits)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g Mbit", bits / 1e6);
+    return buf;
+}
+
+// The plan for `images` images per weight load: the stored tensors with consumers (the network input
+// and output live in DRAM) and, when the option is on, the weights as one item alive at every step.
+// Values are the DRAM energy each item avoids per batch of `images`: a tensor's write and one read
+// per consumer, the weights' one read (the compulsory traffic; a mapping that refetches saves more).
+NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std::vector<int>& stored, const Hardware& hw,
+                        int images)
+{
+    NetworkPlan plan;
+    plan.imagesPerWeightLoad = images;
+    plan.tensorOnChip.assign(g.tensors().size(), 0);
+    const int top = int(hw.levels.size()) - 1, chip = top - 1;
+    const int n = static_cast<int>(g.layers().size());
+    const double weightBits = weightBitsOf(g, prec);
+    plan.tileFraction = hw.keepOnChip != 0 ? 0.5 : 1.0;
+    plan.planBits = hw.levels[chip].sizeBytes * 8 * (1.0 - plan.tileFraction);
+    if (hw.keepOnChip == 0) {
+        plan.weightsReason = "no: network.keepOnChip is off (tiles use the whole " + hw.levels[chip].name + ")";
+        return plan;
+    }
+    std::vector<PlanItem> items;
+    std::vector<int> tensorOf;
+    for (int i = 0; i < n; ++i) {
+        const int t = g.layers()[i].output;
+        const Tensor& tensor = g.tensor(t);
+        if (stored[t] != t || tensor.consumers.empty())
+            continue;
+        const double bits = images * tensorBits(g, prec, t);
+        const int last = *std::max_element(tensor.consumers.begin(), tensor.consumers.end());
+        items.push_back({bits, i, last, bits * (hw.writePj(top) + readers(g, t) * hw.readPj(top))});
+        tensorOf.push_back(t);
+    }
+    const bool weightsItem = hw.weightsResident != 0 && weightBits > 0 && n > 0;
+    if (weightsItem)
+        items.push_back({weightBits, 0, n - 1, weightBits * hw.readPj(top)});
+    const MemoryPlan mp = planMemory(items, std::vector<double>(size_t(std::max(n, 0)), plan.planBits));
+    plan.exact = mp.exact;
+    for (size_t k = 0; k < tensorOf.size(); ++k)
+        plan.tensorOnChip[tensorOf[k]] = mp.onChip[k];
+    plan.weightsResident = weightsItem && mp.onChip.back();
+    const std::string where = mbit(plan.planBits) + " of " + hw.levels[chip].name + " the plan may use";
+    if (hw.weightsResident == 0)
+        plan.weightsReason = "no: network.weightsResident is off";
+    else if (plan.weightsResident)
+        plan.weightsReason = "yes: " + mbit(weightBits) + " of weights fit beside the planned activations in the "
+                             + where;
+    else if (weightBits > plan.planBits)
+        plan.weightsReason = "no: " + mbit(weightBits) + " of weights exceed the " + where;
+    else
+        plan.weightsReason = "no: keeping activations on chip avoids more DRAM traffic than the " + mbit(weightBits)
+                             + " of weights would";
+    return plan;
+}
+
+// Every layer under one plan; throws InputError as costNetwork.
+NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Hardware& hw, const CostOptions& options,
+                         MappingCache* cache, const std::vector<char>& fused, const std::vector<int>& stored,
+                         const NetworkPlan& plan)
+{
+    const auto& layers = g.layers();
+    const std::vector<char>& onChip = plan.tensorOnChip;
     NetworkCost net;
+    net.plan = plan;
     net.total.name = "total";
     net.layers.resize(layers.size());
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -176,14 +222,27 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             p.macClass = macClassOf(p.wFormat, p.iFormat);
             p.inputResident = onChip[in];
             p.outputResident = onChip[out];
-            p.tileFraction = tileFraction;
+            p.weightResident = plan.weightsResident;
+            p.tileFraction = plan.tileFraction;
             checkRegisterFile(hw, l, p);
             LayerCost c;
             if (options.pinned) {
-                c = evaluateMapping(p, hw, (*options.pinned).at(i).rawMapping);
+                const LayerEnergy& was = options.pinned->layers.at(i);
+                p.batch = was.problem.batch;
+                c = evaluateMapping(p, hw, was.rawMapping);
             } else {
                 // One path for every caller (poq energy, poq sweep, the window): the mapping space.
                 c = cache->find(p, hw, options.objective);
+                // A layer may also run the batch's images one by one (weights fetched per image).
+                if (!plan.weightsResident && plan.imagesPerWeightLoad > 1) {
+                    LayerProblem shared = p;
+                    shared.batch = plan.imagesPerWeightLoad;
+                    LayerCost b = cache->find(shared, hw, options.objective);
+                    if (betterCost(b, c, options.objective)) {
+                        c = b;
+                        p = shared;
+                    }
+                }
             }
             if (!c.feasible)
                 throw InputError(hw.levels[0].name + ".sizeBytes: no mapping of layer '" + echo(l.name) + "' fits the memory levels");
@@ -199,6 +258,8 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             e.utilization = c.utilization;
             e.macs = c.macs;
             e.mapping = c.mapping.text(hw);
+            if (p.batch > 1)
+                e.mapping += " | batch " + std::to_string(p.batch) + " innermost at " + hw.levels.back().name;
             e.rawMapping = c.mapping;
             e.problem = p;
             e.outputOnChip = onChip[out];
@@ -215,11 +276,58 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
         }
         e.name = l.name;
         e.kind = l.kind;
+        const int t = l.output;
+        if (stored[t] == t && !g.tensor(t).consumers.empty()) {
+            e.outputTensor = g.tensor(t).name;
+            e.outputBits = tensorBits(g, prec, t);
+            e.outputSpillBits = onChip[t] ? 0.0 : e.outputBits * (1 + readers(g, t));
+            e.outputOnChip = onChip[t];
+        }
         addInto(net.total, e);
     }
     net.macs = g.totalMacs();
     net.total.macs = net.macs;
     return net;
+}
+
+} // namespace
+
+NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hardware& hw, const CostOptions& options,
+                        MappingCache* cache)
+{
+    validateHardware(hw);
+    MappingCache local;
+    if (!cache)
+        cache = &local;
+    const std::vector<char> fused = fusedLayers(g);
+    const std::vector<int> stored = storedTensor(g, fused);
+    const int batch = int(hw.batch);
+    NetworkCost best;
+    if (options.pinned) {
+        best = costWithPlan(g, prec, hw, options, cache, fused, stored, options.pinned->plan);
+    } else {
+        // The batch's images per weight load: every divisor of the batch is a schedule (a larger
+        // share of the weights costs room for more images' activations); the best one is taken,
+        // so a larger batch never costs more per image than any of its divisors.
+        bool first = true;
+        for (int d = 1; d <= batch; ++d) {
+            if (batch % d != 0)
+                continue;
+            NetworkPlan plan = planNetwork(g, prec, stored, hw, d);
+            if (plan.weightsResident && d > 1)
+                continue; // resident weights: nothing to share, d = 1 holds the same with less room
+            NetworkCost c = costWithPlan(g, prec, hw, options, cache, fused, stored, plan);
+            const double v = objectiveValue(c.total.energyPj(), c.total.latencyCycles, options.objective);
+            const double bv = first ? 0 : objectiveValue(best.total.energyPj(), best.total.latencyCycles, options.objective);
+            if (first || v < bv * (1 - 1e-12)) {
+                best = std::move(c);
+                first = false;
+            }
+        }
+    }
+    best.batch = batch;
+    best.batchLatencyCycles = best.total.latencyCycles * batch;
+    return best;
 }
 
 const char* objectiveName(Objective o)

@@ -1,8 +1,10 @@
 // Network-level energy: every layer of a graph under a strategy on one hardware description.
 // MAC layers get a searched mapping; batch-norm folds into the preceding convolution, activations
-// fuse into their producer; other element-wise layers stream from and to memory. Tensors stay in the
-// last on-chip level while they fit (hardware option), else they cost DRAM writes and reads;
-// skip (residual) tensors are held from producer to Add at the residual precision.
+// fuse into their producer; other element-wise layers stream from and to memory. A memory plan
+// (memory_plan.h) decides which stored tensors, and whether the weights, stay in the last on-chip
+// level (network.keepOnChip, network.weightsResident); the rest cost DRAM writes and reads; skip
+// (residual) tensors are held from producer to Add at the residual precision. network.batch images
+// share each weight fetch (every energy and count is per image).
 #pragma once
 
 #include "formats/precision.h"
@@ -26,6 +28,10 @@ struct LayerEnergy {
     double utilization = 0;
     int64_t macs = 0;
     std::string mapping;   // readable mapping (MAC layers)
+    // The stored tensor this layer writes (after its fused successors), when it has consumers.
+    std::string outputTensor;
+    double outputBits = 0;     // per image
+    double outputSpillBits = 0; // DRAM bits it moves when not on chip: one write, a read per consumer
     Mapping rawMapping;    // to re-cost with the mapping pinned
     LayerProblem problem;  // MAC layers: the problem as costed (bits, residency, tile share)
     bool outputOnChip = false;
@@ -34,18 +40,32 @@ struct LayerEnergy {
     double otherPj() const { return eltwisePj + staticPj; }
 };
 
+// What the network level decided (the memory plan and the batch).
+struct NetworkPlan {
+    std::vector<char> tensorOnChip; // per graph tensor: kept in the last on-chip level
+    bool weightsResident = false;   // every weight stays on chip across inferences
+    std::string weightsReason;      // "yes: ..." or "no: ..."
+    int imagesPerWeightLoad = 1;    // the batch's images that share a weight fetch (a divisor of it)
+    double tileFraction = 1;        // share of the last on-chip level the layers' tiles may use
+    double planBits = 0;            // bits of that level the plan may use
+    bool exact = true;              // the plan is optimal (false: the greedy fallback was used)
+};
+
 struct NetworkCost {
     std::vector<LayerEnergy> layers; // one per graph layer, same order
     LayerEnergy total;               // sums (name "total")
     int64_t macs = 0;
     double bops = 0;                 // sum of MACs x weight bits x input bits
     double weightBits = 0;           // model size in bits (MAC layers' parameters at weight precision)
+    NetworkPlan plan;
+    int batch = 1;                   // network.batch
+    double batchLatencyCycles = 0;   // one batch (total.latencyCycles is per image)
 };
 
 struct CostOptions {
     Objective objective = Objective::Energy;
-    // Re-cost with these mappings (one per layer, from a previous NetworkCost) instead of searching.
-    const std::vector<LayerEnergy>* pinned = nullptr;
+    // Re-cost with the mappings and the plan of a previous NetworkCost instead of searching.
+    const NetworkCost* pinned = nullptr;
 };
 
 // Throws InputError when the hardware is invalid or a register file cannot hold one weight, one

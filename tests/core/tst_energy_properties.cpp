@@ -119,8 +119,10 @@ void TestEnergyProperties::physicalLowerBounds()
                                  * touched(p.bounds[int(Dim::OX)], p.bounds[int(Dim::FX)], p.strideX, p.dilationX, p.IX)
                                  * p.iBits;
         const double dramReads = c.operandReadBits[W][L - 1] + c.operandReadBits[I][L - 1];
+        // Weights resident on chip come from there; a batch shares each weight fetch (counts per image).
+        const double weightShare = p.weightResident ? 0.0 : 1.0 / p.batch;
         QVERIFY2(dramReads >= (1 - kTol) * (weightsPerPe * sp(Dim::K) * sp(Dim::C) * sp(Dim::G) * sp(Dim::FY) * sp(Dim::FX)
-                                                * p.wBits
+                                                * p.wBits * weightShare
                                             + (p.inputResident ? 0.0 : inputBits)),
                  where);
         if (!p.outputResident)
@@ -165,7 +167,7 @@ void TestEnergyProperties::dramPrice()
     QVERIFY(doubled.total.energyPj() >= base.total.energyPj());
     // With the mappings pinned, DRAM energy is exactly linear in the DRAM price.
     CostOptions pinned;
-    pinned.pinned = &base.layers;
+    pinned.pinned = &base;
     const NetworkCost samePlan = cost(g, "int8", pricier, pinned);
     QCOMPARE(samePlan.total.dramBits, base.total.dramBits);
     QVERIFY(std::fabs(samePlan.total.dramPj - 2 * base.total.dramPj) <= kTol * base.total.dramPj);
@@ -182,11 +184,13 @@ void TestEnergyProperties::compulsoryTraffic()
         const QuantStrategy s = QuantStrategy::parse(strategy);
         const NetworkPrecision prec = assignPrecision(g, s);
         const NetworkCost c = costNetwork(g, prec, hw);
-        double compulsory = 0; // every weight once, the input once, the output once
+        // Every weight once (unless resident; per image of a shared load), the input once, the output once.
+        double compulsory = 0;
         for (size_t i = 0; i < g.layers().size(); ++i)
-            if (g.layers()[i].loopNest) {
+            if (g.layers()[i].loopNest && !c.plan.weightsResident) {
                 const LoopNest& n = *g.layers()[i].loopNest;
-                compulsory += double(n.G) * n.K * n.C * n.FY * n.FX * prec.layers[i].weightBits();
+                compulsory += double(n.G) * n.K * n.C * n.FY * n.FX * prec.layers[i].weightBits()
+                              / c.layers[i].problem.batch;
             }
         for (int t : g.inputTensors())
             compulsory += double(g.tensor(t).shape.elements()) * formatInfo(prec.tensors[t]).bits;

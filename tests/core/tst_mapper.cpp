@@ -177,6 +177,8 @@ void TestMapper::searchEqualsExhaustive()
         p.inputResident = rng.bounded(0, 4) == 0;
         p.outputResident = bypass && rng.bounded(0, 4) == 0;
         p.tileFraction = rng.bounded(0, 2) ? 1.0 : 0.5;
+        p.weightResident = rng.bounded(0, 5) == 0;
+        p.batch = rng.bounded(0, 3) == 0 ? QList<int>{2, 4}[rng.bounded(0, 2)] : 1; // the batch loop at DRAM
         SearchStats fastStats, slowStats;
         const LayerCost fast = searchMapping(p, hw, Objective(objective), &fastStats);
         const LayerCost slow = searchMappingExhaustive(p, hw, Objective(objective), &slowStats);
@@ -188,11 +190,11 @@ void TestMapper::searchEqualsExhaustive()
                  qPrintable(QString("layer %1 [%6]: fast %2 (%3) vs exhaustive %4 (%5)")
                                 .arg(i).arg(a, 0, 'g', 17).arg(QString::fromStdString(fast.mapping.text(hw)))
                                 .arg(b, 0, 'g', 17).arg(QString::fromStdString(slow.mapping.text(hw)))
-                                .arg(QString("K%1 C%2 G%3 OY%4 OX%5 FY%6 FX%7 s%8 w%9 i%10 res%11%13 frac%12")
+                                .arg(QString("K%1 C%2 G%3 OY%4 OX%5 FY%6 FX%7 s%8 w%9 i%10 res%11%13 frac%12 wres%14 batch%15")
                                          .arg(p.bounds[0]).arg(p.bounds[1]).arg(p.bounds[2]).arg(p.bounds[3])
                                          .arg(p.bounds[4]).arg(p.bounds[5]).arg(p.bounds[6]).arg(p.strideY)
                                          .arg(p.wBits).arg(p.iBits).arg(p.inputResident).arg(p.tileFraction)
-                                         .arg(p.outputResident))));
+                                         .arg(p.outputResident).arg(p.weightResident).arg(p.batch))));
         const MappingSpace space = buildMappingSpace(p, hw);
         const LayerCost fromSpace = bestInSpace(space, p, hw, Objective(objective));
         const double c = fromSpace.objective(Objective(objective));
