@@ -5,6 +5,7 @@
 #include "graph/zoo.h"
 #include "hw/hardware_io.h"
 #include "hw/hw_params.h"
+#include "hw/memory_plan.h"
 #include "hw/network_cost.h"
 
 #include <QtTest>
@@ -40,6 +41,8 @@ private slots:
     void breakdownAddsUp_data() { properties_data(); }
     void highPrecisionResidualsCostMore();
     void physicalLowerBounds();
+    void plannerEqualsBruteForce();
+    void batchSharesWeights();
     void physicalLowerBounds_data() { properties_data(); }
 };
 
@@ -250,6 +253,87 @@ void TestEnergyProperties::highPrecisionResidualsCostMore()
     const NetworkCost plain = cost(g, "int4", hw), res8 = cost(g, "int4+res8", hw);
     QVERIFY(res8.total.energyPj() > plain.total.energyPj());
     QCOMPARE(res8.macs, plain.macs);
+}
+
+// The planner against every subset on random interval graphs of up to 16 items: the same value, a
+// plan that fits, and never less than the rule of earlier versions (legacyPlan) or the greedy one.
+void TestEnergyProperties::plannerEqualsBruteForce()
+{
+    QRandomGenerator rng(2024);
+    for (int trial = 0; trial < 300; ++trial) {
+        const int steps = rng.bounded(1, 13), n = rng.bounded(1, 17);
+        std::vector<PlanItem> items(n);
+        for (PlanItem& it : items) {
+            it.first = rng.bounded(0, steps);
+            it.last = rng.bounded(it.first, steps);
+            it.bits = rng.bounded(1, 100);
+            it.value = rng.bounded(1, 1000);
+        }
+        std::vector<double> budget(steps);
+        for (double& b : budget)
+            b = rng.bounded(0, 250);
+        double best = 0;
+        for (uint32_t mask = 0; mask < (1u << n); ++mask) {
+            std::vector<char> on(n);
+            double v = 0;
+            for (int i = 0; i < n; ++i)
+                if ((on[i] = char(mask >> i & 1)))
+                    v += items[i].value;
+            if (v > best && planFits(items, on, budget))
+                best = v;
+        }
+        const MemoryPlan plan = planMemory(items, budget);
+        QVERIFY(plan.exact);
+        QVERIFY(planFits(items, plan.onChip, budget));
+        QCOMPARE(plan.value, best);
+        const MemoryPlan legacy = legacyPlan(items, budget), greedy = greedyPlan(items, budget);
+        QVERIFY(planFits(items, legacy.onChip, budget) && planFits(items, greedy.onChip, budget));
+        QVERIFY(legacy.value <= greedy.value && greedy.value <= plan.value);
+        // The state limit forces the greedy fallback, still never below the old rule.
+        const MemoryPlan limited = planMemory(items, budget, 1);
+        QVERIFY(planFits(items, limited.onChip, budget) && limited.value >= legacy.value);
+    }
+}
+
+// A dense layer whose weights fit: batch 4 divides its weight DRAM traffic by 4 (per image), the
+// input and output stay per image; the planner's choice on every zoo network never raises the
+// energy per image as the batch doubles.
+void TestEnergyProperties::batchSharesWeights()
+{
+    Hardware hw = loadHardware("edge-npu");
+    setParam(hw, "network.weightsResident", 0);
+    LayerProblem p;
+    p.bounds = {64, 128, 1, 1, 1, 1, 1}; // K C: 8192 int8 weights, 128 inputs, 64 outputs
+    p.tileFraction = 1.0;
+    const LayerCost one = searchMapping(p, hw, Objective::Energy);
+    p.batch = 4;
+    const LayerCost four = searchMapping(p, hw, Objective::Energy);
+    const int dram = one.levels - 1, W = int(Operand::W), I = int(Operand::I);
+    const LayerCost a = evaluateMapping(p, hw, four.mapping);
+    QCOMPARE(a.operandReadBits[W][dram], 8192.0 * 8 / 4);
+    QCOMPARE(a.operandReadBits[I][dram], 128.0 * 8);
+    LayerProblem single = p;
+    single.batch = 1;
+    QCOMPARE(evaluateMapping(single, hw, one.mapping).operandReadBits[W][dram], 8192.0 * 8);
+    const Graph g = Graph::build(findZoo("cnn-fmnist")->build(), 1.0);
+    double previous = 0;
+    for (int batch : {1, 2, 4, 8}) {
+        setParam(hw, "network.batch", batch);
+        const NetworkCost c = cost(g, "int8", hw);
+        QCOMPARE(c.batch, batch);
+        QVERIFY(c.plan.imagesPerWeightLoad >= 1 && batch % c.plan.imagesPerWeightLoad == 0);
+        QCOMPARE(c.batchLatencyCycles, c.total.latencyCycles * batch);
+        if (previous > 0)
+            QVERIFY2(c.total.energyPj() <= previous * (1 + kTol), qPrintable(QString::number(batch)));
+        previous = c.total.energyPj();
+    }
+    // With the option on, the small network keeps its weights and reads only its input and output.
+    setParam(hw, "network.batch", 1);
+    setParam(hw, "network.weightsResident", 1);
+    const NetworkCost kept = cost(g, "int8", hw);
+    QVERIFY2(kept.plan.weightsResident, kept.plan.weightsReason.c_str());
+    QVERIFY(kept.plan.weightsReason.rfind("yes: ", 0) == 0);
+    QCOMPARE(kept.total.dramBits, (28.0 * 28 + 10) * 8);
 }
 
 QTEST_APPLESS_MAIN(TestEnergyProperties)
