@@ -243,6 +243,12 @@ void TestBadInput::refused_data()
                                     << "dram.bypassI: only a shared on-chip level can be skipped; 'dram' is off chip";
     QTest::newRow("bypass flag 2") << energy + QStringList{"--set", "sram.bypassO=2"}
                                    << "sram.bypassO: must be an integer in 0..1 0/1, got 2";
+    QTest::newRow("batch 0") << energy + QStringList{"--set", "network.batch=0"}
+                             << "network.batch: must be an integer in 1..4096 images, got 0";
+    QTest::newRow("batch fraction") << energy + QStringList{"--set", "network.batch=2.5"}
+                                    << "network.batch: must be an integer in 1..4096 images, got 2.5";
+    QTest::newRow("weights resident 3") << energy + QStringList{"--set", "network.weightsResident=3"}
+                                        << "network.weightsResident: must be an integer in 0..1 0/1, got 3";
     QTest::newRow("seven memory levels") << energy + QStringList{"--hw", d + "seven-levels.json"} << "levels: at most 6 memory levels, got 7";
 }
 
