@@ -5,9 +5,9 @@
 #include "hw/memory_plan.h"
 #include "util/display_text.h"
 #include "util/error.h"
+#include "util/text_table.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace poq {
 
@@ -51,6 +51,11 @@ std::vector<int> storedTensor(const Graph& g, const std::vector<char>& fused)
     return stored;
 }
 
+double tensorBits(const Graph& g, const NetworkPrecision& prec, int t)
+{
+    return double(g.tensor(t).shape.elements()) * formatInfo(prec.tensors[t]).bits;
+}
+
 void addInto(LayerEnergy& sum, const LayerEnergy& e)
 {
     sum.macPj += e.macPj;
@@ -84,14 +89,14 @@ LayerEnergy streamLayer(const Graph& g, const Layer& l, const NetworkPrecision& 
     std::vector<double> bitsAt(hw.levels.size(), 0.0);
     for (int in : l.inputs) {
         const int t = stored[in];
-        const double bits = double(g.tensor(t).shape.elements()) * formatInfo(prec.tensors[t]).bits;
+        const double bits = tensorBits(g, prec, t);
         const int level = onChip[t] ? chip : top;
         bitsAt[level] += bits;
         (level == top ? e.dramPj : e.sramPj) += bits * hw.readPj(level);
         e.operandPj[1] += bits * hw.readPj(level);
     }
     const int out = stored[l.output];
-    const double outBits = double(g.tensor(out).shape.elements()) * formatInfo(prec.tensors[out]).bits;
+    const double outBits = tensorBits(g, prec, out);
     const int outLevel = onChip[out] ? chip : top;
     bitsAt[outLevel] += outBits;
     (outLevel == top ? e.dramPj : e.sramPj) += outBits * hw.writePj(outLevel);
@@ -106,15 +111,6 @@ LayerEnergy streamLayer(const Graph& g, const Layer& l, const NetworkPrecision& 
     e.staticPj = staticEnergyPj(hw, latency);
     e.outputOnChip = onChip[out];
     return e;
-}
-
-} // namespace
-
-namespace {
-
-double tensorBits(const Graph& g, const NetworkPrecision& prec, int t)
-{
-    return double(g.tensor(t).shape.elements()) * formatInfo(prec.tensors[t]).bits;
 }
 
 // Distinct layers that read tensor t (a layer reading it twice reads it once).
@@ -134,12 +130,7 @@ double weightBitsOf(const Graph& g, const NetworkPrecision& prec)
     return bits;
 }
 
-std::string mbit(double bits)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g Mbit", bits / 1e6);
-    return buf;
-}
+std::string bitsText(double bits) { return humanCount(bits) + "bit"; }
 
 // The plan for `images` images per weight load: the stored tensors with consumers (the network input
 // and output live in DRAM) and, when the option is on, the weights as one item alive at every step.
@@ -180,16 +171,16 @@ NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std:
     for (size_t k = 0; k < tensorOf.size(); ++k)
         plan.tensorOnChip[tensorOf[k]] = mp.onChip[k];
     plan.weightsResident = weightsItem && mp.onChip.back();
-    const std::string where = mbit(plan.planBits) + " of " + hw.levels[chip].name + " the plan may use";
+    const std::string where = bitsText(plan.planBits) + " of " + hw.levels[chip].name + " the plan may use";
     if (hw.weightsResident == 0)
         plan.weightsReason = "no: network.weightsResident is off";
     else if (plan.weightsResident)
-        plan.weightsReason = "yes: " + mbit(weightBits) + " of weights fit beside the planned activations in the "
+        plan.weightsReason = "yes: " + bitsText(weightBits) + " of weights fit beside the planned activations in the "
                              + where;
     else if (weightBits > plan.planBits)
-        plan.weightsReason = "no: " + mbit(weightBits) + " of weights exceed the " + where;
+        plan.weightsReason = "no: " + bitsText(weightBits) + " of weights exceed the " + where;
     else
-        plan.weightsReason = "no: keeping activations on chip avoids more DRAM traffic than the " + mbit(weightBits)
+        plan.weightsReason = "no: keeping activations on chip avoids more DRAM traffic than the " + bitsText(weightBits)
                              + " of weights would";
     return plan;
 }
