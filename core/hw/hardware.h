@@ -23,6 +23,7 @@ struct MemoryLevel {
     double readPjPerBit = 0;
     double writePjPerBit = 0;
     double bandwidthBitsPerCycle = 0; // per PE for PerPE levels
+    double energyAtBytes = 0;  // shared levels: the size the read/write energies are stated for
     // 1: the operand (W, I, O) may skip this level (shared levels only): the mapping search then
     // also tries moving it straight between the levels below and above.
     std::array<double, kOperandCount> mayBypass{};
@@ -43,14 +44,15 @@ struct Hardware {
     std::array<double, kComputeClassCount> eltwisePj{};    // one element-wise op (add, activation, requantize)
     std::vector<MemoryLevel> levels;                        // innermost first
     std::vector<std::pair<Dim, Dim>> spatialPairs;          // (dim on rows, dim on cols)
-    double sramFromSize = 0;   // 1: shared levels' pJ/bit derived from their size (sqrt rule)
+    double sramFromSize = 1;   // 1: shared levels' pJ/bit scale with sqrt(size / energyAtBytes)
     double keepOnChip = 1;     // 1: half the last on-chip level holds planned tensors between layers
     double batch = 1;          // images per weight load (network level)
     double weightsResident = 1; // 1: weights that fit beside the planned activations stay on chip
 
     int pes() const { return int(rows) * int(cols); }
     int lastOnChipLevel() const { return static_cast<int>(levels.size()) - 2; }
-    // Per-bit energies after the optional size-derived rule.
+    // Per-bit energies after the optional size rule.
+    double sizeScale(const MemoryLevel& l) const;
     double readPj(int level) const;
     double writePj(int level) const;
 };

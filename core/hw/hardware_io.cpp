@@ -132,6 +132,13 @@ Hardware parseHardwareJson(const std::string& contents, const std::string& src)
             }
         }
     }
+    // A file's stated buffer energies hold at its own buffer sizes unless it names another size.
+    for (MemoryLevel& l : hw.levels) {
+        const auto params = doc.find("parameters");
+        if (l.scope == LevelScope::Shared
+            && (params == doc.end() || !params->is_object() || !params->contains(l.name + ".energyAtBytes")))
+            l.energyAtBytes = l.sizeBytes;
+    }
     try {
         validateHardware(hw);
     } catch (const InputError& e) {

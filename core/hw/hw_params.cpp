@@ -54,8 +54,9 @@ constexpr RowInfo kRows[] = {
     {"array.staticMw", ParamScope::Global, "Static power", "mW", 0, 10000, 1, false, false, {10}, {"assumption"}, {}},
     {"array.hopPjPerBit", ParamScope::Global, "Array network energy", "pJ/bit", 0, 100, 0.001, false, false, {0.0},
      {"assumption: folded into the buffer energy (Eyeriss-like arrays set it to 2x a MAC per word)"}, {}},
-    {"memory.energyFromSize", ParamScope::Global, "Buffer energy from size", "0/1", 0, 1, 1, false, false, {0},
-     {"CACTI-like rule: 0.156 pJ/bit x sqrt(size / 8 KiB), from Horowitz's 8 KB SRAM"}, {}},
+    {"memory.energyFromSize", ParamScope::Global, "Buffer energy grows with size", "0/1", 0, 1, 1, false, false, {1},
+     {"CACTI-like rule: a shared level's stated pJ/bit x sqrt(size / LEVEL.energyAtBytes), as Horowitz, ISSCC 2014: "
+      "8 KB 10 pJ, 32 KB 20 pJ, 1 MB 100 pJ per 64-bit read; 0 keeps the stated energies at any size"}, {}},
     {"network.keepOnChip", ParamScope::Global, "Keep tensors on chip", "0/1", 0, 1, 1, false, false, {1},
      {"assumption: outputs that fit stay in the last on-chip level for their consumers"}, {}},
     {"network.batch", ParamScope::Global, "Batch (images per weight load)", "images", 1, 4096, 1, true, false, {1},
@@ -104,6 +105,9 @@ constexpr RowInfo kRows[] = {
       "assumption: equal to the read energy"}, {}},
     {"%.bandwidthBitsPerCycle", ParamScope::PerLevel, "Bandwidth", "bit/cycle", 1, 1048576, 1, true, false, {128, 1024, 64},
      {"assumption: per PE", "assumption", "assumption: 8 GB/s at 1 GHz"}, {}},
+    {"%.energyAtBytes", ParamScope::PerLevel, "Size the energies are stated for", "B", 1, 1099511627776.0, 1, true, false,
+     {64, 262144, 4294967296.0},
+     {"", "the capacity the read and write energies hold at (a preset's own size unless it says otherwise)", ""}, {}},
     // Bypass rows exist for shared levels only (a PE's register file feeds its MAC; DRAM holds all).
     {"%.bypassW", ParamScope::PerLevel, "Weights may skip", "0/1", 0, 1, 1, false, true, {0, 0, 0},
      {"", "assumption: off unless the preset says (Timeloop's Eyeriss: weights skip the global buffer)", ""}, {}},
@@ -113,9 +117,11 @@ constexpr RowInfo kRows[] = {
      {"", "assumption: off unless the preset says", ""}, {}},
 };
 
-constexpr int kSizeRow = 14;      // "%.sizeBytes": the capacities (left out of arrayKey)
-constexpr int kFirstBypassRow = 18; // "%.bypassW", then I and O
-bool levelHasRow(LevelScope scope, int row) { return row < kFirstBypassRow || scope == LevelScope::Shared; }
+constexpr int kSizeRow = 14;       // "%.sizeBytes": the capacities (left out of arrayKey)
+constexpr int kEnergyAtRow = 18;   // "%.energyAtBytes": shared levels only
+constexpr int kFirstBypassRow = 19; // "%.bypassW", then I and O
+// Shared levels have every row; the register file and DRAM neither skip nor scale with size.
+bool levelHasRow(LevelScope scope, int row) { return row < kEnergyAtRow || scope == LevelScope::Shared; }
 
 // Every per-class row names every compute class exactly once.
 constexpr bool classDefaultsComplete()
@@ -177,6 +183,7 @@ double& ref(Hardware& hw, int row, int index)
     case 15: return hw.levels[index].readPjPerBit;
     case 16: return hw.levels[index].writePjPerBit;
     case 17: return hw.levels[index].bandwidthBitsPerCycle;
+    case kEnergyAtRow: return hw.levels[index].energyAtBytes;
     default: return hw.levels[index].mayBypass[row - kFirstBypassRow];
     }
 }
@@ -191,25 +198,28 @@ std::string number(double v)
 
 } // namespace
 
+double Hardware::sizeScale(const MemoryLevel& l) const
+{
+    if (sramFromSize == 0 || l.scope != LevelScope::Shared)
+        return 1;
+    return std::sqrt(l.sizeBytes / l.energyAtBytes);
+}
+
 double Hardware::readPj(int level) const
 {
     const MemoryLevel& l = levels[level];
-    if (sramFromSize != 0 && l.scope == LevelScope::Shared)
-        return 0.156 * std::sqrt(l.sizeBytes / 8192.0);
-    return l.readPjPerBit;
+    return l.readPjPerBit * sizeScale(l);
 }
 
 double Hardware::writePj(int level) const
 {
     const MemoryLevel& l = levels[level];
-    if (sramFromSize != 0 && l.scope == LevelScope::Shared)
-        return 0.156 * std::sqrt(l.sizeBytes / 8192.0);
-    return l.writePjPerBit;
+    return l.writePjPerBit * sizeScale(l);
 }
 
 std::vector<HwParam> hardwareParameters(const Hardware& hw)
 {
-    static_assert(kRowCount == 21, "update ref() when adding a row");
+    static_assert(kRowCount == 22, "update ref() when adding a row");
     std::vector<HwParam> out;
     for (int r = 0; r < kRowCount; ++r) {
         const RowInfo& row = kRows[r];

@@ -44,12 +44,27 @@ void TestHardware::presetsLoad()
     QCOMPARE(loadHardware("edge-npu").pes(), 256);
     QCOMPARE(loadHardware("simd").pes(), 32);
     const Hardware ey = loadHardware("eyeriss");
-    // Relative access costs of an int8 MAC (0.3 pJ per 8-bit word): RF 1x, array 2x, buffer 6x, DRAM 200x.
-    const double mac = ey.macPj[int(ComputeClass::INT8)];
-    QCOMPARE(ey.readPj(0) * 8 / mac, 1.0);
-    QCOMPARE(ey.hopPjPerBit * 8 / mac, 2.0);
-    QVERIFY(std::fabs(ey.readPj(1) * 8 / mac - 6.0) < 1e-12);
-    QVERIFY(std::fabs(ey.readPj(2) * 8 / mac - 200.0) < 1e-12);
+    // Natively 16-bit: relative access costs per 16-bit word of a 16-bit MAC (0.9 pJ), Chen et al.,
+    // ISCA 2016: RF 1x, array 2x, buffer 6x, DRAM 200x; one MAC per PE per cycle at every integer width.
+    const double mac = ey.macPj[int(ComputeClass::INT16)];
+    QVERIFY(std::fabs(ey.readPj(0) * 16 / mac - 1.0) < 1e-12);
+    QVERIFY(std::fabs(ey.hopPjPerBit * 16 / mac - 2.0) < 1e-12);
+    QVERIFY(std::fabs(ey.readPj(1) * 16 / mac - 6.0) < 1e-12);
+    QVERIFY(std::fabs(ey.readPj(2) * 16 / mac - 200.0) < 1e-12);
+    for (ComputeClass c : {ComputeClass::INT16, ComputeClass::INT8, ComputeClass::INT4, ComputeClass::INT2})
+        QCOMPARE(ey.macsPerCycle[int(c)], 1.0);
+    // The size rule: a preset's stated buffer energy holds at its own size and grows as sqrt(size).
+    for (const char* name : {"edge-npu", "simd", "eyeriss"}) {
+        Hardware hw = loadHardware(name);
+        QCOMPARE(hw.sramFromSize, 1.0);
+        const double stated = hw.levels[1].readPjPerBit;
+        QCOMPARE(hw.readPj(1), stated);
+        setParam(hw, hw.levels[1].name + ".sizeBytes", hw.levels[1].sizeBytes * 4);
+        QVERIFY(std::fabs(hw.readPj(1) - 2 * stated) < 1e-12);
+        QVERIFY(std::fabs(hw.writePj(1) - 2 * hw.levels[1].writePjPerBit) < 1e-12);
+        setParam(hw, "memory.energyFromSize", 0);
+        QCOMPARE(hw.readPj(1), stated);
+    }
 }
 
 void TestHardware::parameterRowsAreComplete()

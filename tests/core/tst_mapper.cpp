@@ -24,6 +24,7 @@ Hardware handHardware(double rfBytes, double sramBytes)
     setParam(hw, "array.cols", 1);
     setParam(hw, "array.staticMw", 0);
     setParam(hw, "network.keepOnChip", 0);
+    setParam(hw, "memory.energyFromSize", 0); // the goldens state their per-bit energies
     setParam(hw, "rf.sizeBytes", rfBytes);
     setParam(hw, "sram.sizeBytes", sramBytes);
     for (const char* level : {"rf", "sram", "dram"})
