@@ -67,7 +67,7 @@ nlohmann::ordered_json energyJson(const LayerEnergy& e, bool withMapping)
     if (!e.outputTensor.empty()) // where the tensor this layer stores lives (the memory plan)
         j["output"] = {{"tensor", e.outputTensor},
                        {"bits", e.outputBits},
-                       {"home", e.outputOnChip ? "on chip" : "dram"},
+                       {"home", e.outputInLineBuffer ? "line buffer" : e.outputOnChip ? "on chip" : "dram"},
                        {"dramBits", e.outputSpillBits}};
     return j;
 }
@@ -109,6 +109,15 @@ void runEnergy(const EnergyOptions& o)
                        {"tileFraction", cost.plan.tileFraction},
                        {"planBits", cost.plan.planBits},
                        {"exact", cost.plan.exact}};
+        nlohmann::ordered_json chains = nlohmann::ordered_json::array();
+        for (const FusedGroup& fg : cost.plan.groups)
+            chains.push_back({{"layers", fg.name},
+                              {"bands", fg.chain.bands},
+                              {"lineBufferBits", fg.lineBits},
+                              {"weightBits", fg.weightBits},
+                              {"weights", cost.plan.weightsResident ? "resident" : fg.weightsHeld ? "held" : "fetched per band"}});
+        out["plan"]["fusion"] = fusionModeName(FusionMode(int(hw.fusion)));
+        out["plan"]["fusedChains"] = chains;
         std::cout << out.dump(2) << "\n";
         return;
     }
@@ -135,7 +144,11 @@ void runEnergy(const EnergyOptions& o)
             continue;
         table.addRow({e.name, kindInfo(e.kind).name, nj(e.energyPj()), nj(e.macPj), nj(e.rfPj), nj(e.sramPj),
                       nj(e.dramPj), nj(e.otherPj()), fixed(e.dramBits / 1000.0, 1), fixed(e.latencyCycles, 0),
-                      e.outputTensor.empty() ? "" : e.outputOnChip ? "on chip" : "dram", e.mapping});
+                      e.outputTensor.empty()     ? ""
+                      : e.outputInLineBuffer     ? "line buffer"
+                      : e.outputOnChip           ? "on chip"
+                                                 : "dram",
+                      e.mapping});
     }
     const LayerEnergy& t = cost.total;
     table.addSeparator();
@@ -146,6 +159,16 @@ void runEnergy(const EnergyOptions& o)
               << fixed(100.0 * t.dramPj / t.energyPj(), 1) << " % of energy; " << humanCount(double(cost.macs))
               << " MACs, " << humanCount(cost.bops) << " BOPs, " << humanCount(cost.weightBits / 8) << "B of weights\n"
               << "Weights resident: " << cost.plan.weightsReason << "\n";
+    if (hw.fusion != 0) {
+        std::cout << "Fusion " << fusionModeName(FusionMode(int(hw.fusion))) << ": " << cost.plan.groups.size() << " fused chain(s)"
+                  << (cost.plan.groups.empty() ? " (none beats running the layers one by one)" : "") << "\n";
+        for (size_t k = 0; k < cost.plan.groups.size(); ++k) {
+            const FusedGroup& fg = cost.plan.groups[k];
+            std::cout << "  chain " << k + 1 << ": " << escapeControls(fg.name) << " (" << fg.chain.bands << " bands, "
+                      << humanCount(fg.lineBits) << "bit of line buffers, " << humanCount(fg.weightBits) << "bit of weights "
+                      << (cost.plan.weightsResident ? "resident" : fg.weightsHeld ? "held" : "fetched per band") << ")\n";
+        }
+    }
     if (cost.batch > 1)
         std::cout << "Batch " << cost.batch << ": " << cost.plan.imagesPerWeightLoad << " images per weight load; "
                   << fixed(t.latencyCycles / hw.clockMhz, 1) << " us per image, "

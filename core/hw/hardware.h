@@ -48,6 +48,7 @@ struct Hardware {
     double keepOnChip = 1;     // 1: half the last on-chip level holds planned tensors between layers
     double batch = 1;          // images per weight load (network level)
     double weightsResident = 1; // 1: weights that fit beside the planned activations stay on chip
+    double fusion = 0;         // network.fusion: 0 none, 1 blocks, 2 auto (fusion.h)
 
     int pes() const { return int(rows) * int(cols); }
     int lastOnChipLevel() const { return static_cast<int>(levels.size()) - 2; }

@@ -202,8 +202,23 @@ void applySetting(Hardware& hw, const std::string& assignment)
     const auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
     if (ec == std::errc::result_out_of_range)
         throw InputError("--set " + echo(key) + ": value '" + echo(text) + "' is out of range (beyond double precision)");
-    if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+        // A choice parameter also takes the name of its value (network.fusion=auto).
+        for (const HwParam& p : hardwareParameters(hw))
+            if (p.key == key && !p.choices.empty()) {
+                if (const double v = choiceValue(p, text); v >= 0) {
+                    setParam(hw, key, v);
+                    validateHardware(hw);
+                    return;
+                }
+                std::string names;
+                for (size_t i = 0; i < p.choices.size(); ++i)
+                    names += (i ? ", " : "") + p.choices[i];
+                throw InputError(key + ": must be one of " + names + " (0.." + std::to_string(p.choices.size() - 1)
+                                 + "), got '" + echo(text) + "'");
+            }
         throw InputError("--set " + echo(key) + ": value '" + echo(text) + "' is not a number");
+    }
     setParam(hw, key, value);
     validateHardware(hw);
 }

@@ -38,6 +38,7 @@ struct RowInfo {
     std::array<double, 3> defaults;     // Global: [0]; PerLevel: [PE, Shared, OffChip]
     std::array<const char*, 3> sources; // same indexing as defaults
     std::array<ClassDefault, N> classDefaults; // PerClass rows: one per compute class, any order
+    const char* choices = nullptr;      // a choice: the names of the values 0, 1, ... separated by '|'
 };
 
 constexpr const char* kHorowitz = "Horowitz, ISSCC 2014 (45 nm)";
@@ -63,6 +64,10 @@ constexpr RowInfo kRows[] = {
      {"assumption: one image per inference; larger batches share each weight fetch from DRAM"}, {}},
     {"network.weightsResident", ParamScope::Global, "Weights stay on chip", "0/1", 0, 1, 1, false, false, {1},
      {"assumption: when every weight fits beside the planned activations it is loaded once and stays"}, {}},
+    {"network.fusion", ParamScope::Global, "Layer fusion", "choice", 0, 2, 1, false, false, {0},
+     {"none: every layer's output goes to its home; blocks: residual and inverted-residual blocks run band by "
+      "band (Waeijen et al., ConvFusion, IEEE Access 2021; Mei et al., DeFiNES, HPCA 2023); auto: any chain of "
+      "convolutions whose line buffers and weights fit"}, {}, "none|blocks|auto"},
     {"mac.intAddPjPerBit", ParamScope::Global, "Integer accumulator add", "pJ/bit", 0, 1, 0.0001, false, false,
      {0.003125}, {"Horowitz, ISSCC 2014: int32 add 0.1 pJ, linear in the width (assumption)"}, {}},
     {"mac.floatAddPjPerBit", ParamScope::Global, "Float accumulator add", "pJ/bit", 0, 1, 0.0001, false, false,
@@ -117,9 +122,9 @@ constexpr RowInfo kRows[] = {
      {"", "assumption: off unless the preset says", ""}, {}},
 };
 
-constexpr int kSizeRow = 14;       // "%.sizeBytes": the capacities (left out of arrayKey)
-constexpr int kEnergyAtRow = 18;   // "%.energyAtBytes": shared levels only
-constexpr int kFirstBypassRow = 19; // "%.bypassW", then I and O
+constexpr int kSizeRow = 15;       // "%.sizeBytes": the capacities (left out of arrayKey)
+constexpr int kEnergyAtRow = 19;   // "%.energyAtBytes": shared levels only
+constexpr int kFirstBypassRow = 20; // "%.bypassW", then I and O
 // Shared levels have every row; the register file and DRAM neither skip nor scale with size.
 bool levelHasRow(LevelScope scope, int row) { return row < kEnergyAtRow || scope == LevelScope::Shared; }
 
@@ -174,17 +179,33 @@ double& ref(Hardware& hw, int row, int index)
     case 6: return hw.keepOnChip;
     case 7: return hw.batch;
     case 8: return hw.weightsResident;
-    case 9: return hw.intAddPjPerBit;
-    case 10: return hw.floatAddPjPerBit;
-    case 11: return hw.macPj[index];
-    case 12: return hw.macsPerCycle[index];
-    case 13: return hw.eltwisePj[index];
-    case 14: return hw.levels[index].sizeBytes;
-    case 15: return hw.levels[index].readPjPerBit;
-    case 16: return hw.levels[index].writePjPerBit;
-    case 17: return hw.levels[index].bandwidthBitsPerCycle;
+    case 9: return hw.fusion;
+    case 10: return hw.intAddPjPerBit;
+    case 11: return hw.floatAddPjPerBit;
+    case 12: return hw.macPj[index];
+    case 13: return hw.macsPerCycle[index];
+    case 14: return hw.eltwisePj[index];
+    case 15: return hw.levels[index].sizeBytes;
+    case 16: return hw.levels[index].readPjPerBit;
+    case 17: return hw.levels[index].writePjPerBit;
+    case 18: return hw.levels[index].bandwidthBitsPerCycle;
     case kEnergyAtRow: return hw.levels[index].energyAtBytes;
     default: return hw.levels[index].mayBypass[row - kFirstBypassRow];
+    }
+}
+
+std::vector<std::string> splitChoices(const char* choices)
+{
+    std::vector<std::string> out;
+    if (!choices)
+        return out;
+    std::string all = choices;
+    for (size_t start = 0;;) {
+        const size_t bar = all.find('|', start);
+        out.push_back(all.substr(start, bar - start));
+        if (bar == std::string::npos)
+            return out;
+        start = bar + 1;
     }
 }
 
@@ -219,13 +240,13 @@ double Hardware::writePj(int level) const
 
 std::vector<HwParam> hardwareParameters(const Hardware& hw)
 {
-    static_assert(kRowCount == 22, "update ref() when adding a row");
+    static_assert(kRowCount == 23, "update ref() when adding a row");
     std::vector<HwParam> out;
     for (int r = 0; r < kRowCount; ++r) {
         const RowInfo& row = kRows[r];
         auto add = [&](const std::string& key, const std::string& group, int index, double value, const char* source) {
             out.push_back({key, row.label, row.unit, group, source, value, row.min, row.max, row.step, row.logScale,
-                           row.reshapesSpace, row.scope, index, r});
+                           row.reshapesSpace, row.scope, index, r, splitChoices(row.choices)});
         };
         switch (row.scope) {
         case ParamScope::Global:
@@ -285,6 +306,16 @@ const HwParam* findParam(const std::vector<HwParam>& params, const std::string& 
 
 void checkRange(const HwParam& p, double value)
 {
+    if (!p.choices.empty()) {
+        if (!std::isfinite(value) || value < 0 || value >= double(p.choices.size()) || value != std::floor(value)) {
+            std::string names;
+            for (size_t i = 0; i < p.choices.size(); ++i)
+                names += (i ? ", " : "") + p.choices[i];
+            throw InputError(p.key + ": must be one of " + names + " (0.." + std::to_string(p.choices.size() - 1)
+                             + "), got " + number(value));
+        }
+        return;
+    }
     const bool integral = p.step == 1;
     if (!std::isfinite(value) || value < p.min || value > p.max || (integral && value != std::floor(value)))
         throw InputError(p.key + ": must be " + (integral ? "an integer " : "") + "in " + number(p.min) + ".."
@@ -292,6 +323,14 @@ void checkRange(const HwParam& p, double value)
 }
 
 } // namespace
+
+double choiceValue(const HwParam& p, const std::string& name)
+{
+    for (size_t i = 0; i < p.choices.size(); ++i)
+        if (p.choices[i] == name)
+            return double(i);
+    return -1;
+}
 
 void setParam(Hardware& hw, const std::string& key, double value)
 {

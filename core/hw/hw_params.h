@@ -27,6 +27,7 @@ struct HwParam {
     ParamScope scope = ParamScope::Global;
     int index = 0;      // compute class or level index
     int row = 0;        // index of the descriptor row
+    std::vector<std::string> choices; // a choice: the names of the values 0, 1, ... (empty otherwise)
 };
 
 // Every parameter of `hw`, in display order (array, formats, then each level innermost first).
@@ -38,6 +39,8 @@ double paramValue(const Hardware& hw, const HwParam& p);
 // descriptors are built; the mapping cache calls it for every layer it looks up).
 // withCapacities = false leaves out the per-level rows (capacities).
 std::vector<double> structuralValues(const Hardware& hw, bool withCapacities = true);
+// The value a name stands for in a choice parameter ("network.fusion" "auto" -> 2), or -1.
+double choiceValue(const HwParam& p, const std::string& name);
 // Sets a parameter by JSON key; throws InputError "KEY: must be in MIN..MAX, got V" or
 // "unknown hardware key 'KEY' (see poq hw)".
 void setParam(Hardware& hw, const std::string& key, double value);

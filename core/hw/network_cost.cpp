@@ -137,11 +137,20 @@ std::string bitsText(double bits) { return humanCount(bits) + "bit"; }
 // Values are the DRAM energy each item avoids per batch of `images`: a tensor's write and one read
 // per consumer, the weights' one read (the compulsory traffic; a mapping that refetches saves more).
 NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std::vector<int>& stored, const Hardware& hw,
-                        int images)
+                        int images, const std::vector<FusedGroup>& groups = {})
 {
     NetworkPlan plan;
     plan.imagesPerWeightLoad = images;
     plan.tensorOnChip.assign(g.tensors().size(), 0);
+    plan.lineTensor.assign(g.tensors().size(), 0);
+    plan.groupOf.assign(g.layers().size(), -1);
+    plan.groups = groups;
+    for (size_t k = 0; k < groups.size(); ++k) {
+        for (int l : groups[k].chain.layers)
+            plan.groupOf[l] = int(k);
+        for (int t : groups[k].chain.lineTensors)
+            plan.lineTensor[t] = plan.tensorOnChip[t] = 1;
+    }
     const int top = int(hw.levels.size()) - 1, chip = top - 1;
     const int n = static_cast<int>(g.layers().size());
     const double weightBits = weightBitsOf(g, prec);
@@ -156,7 +165,7 @@ NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std:
     for (int i = 0; i < n; ++i) {
         const int t = g.layers()[i].output;
         const Tensor& tensor = g.tensor(t);
-        if (stored[t] != t || tensor.consumers.empty())
+        if (stored[t] != t || tensor.consumers.empty() || plan.lineTensor[t])
             continue;
         const double bits = images * tensorBits(g, prec, t);
         const int last = *std::max_element(tensor.consumers.begin(), tensor.consumers.end());
@@ -166,7 +175,12 @@ NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std:
     const bool weightsItem = hw.weightsResident != 0 && weightBits > 0 && n > 0;
     if (weightsItem)
         items.push_back({weightBits, 0, n - 1, weightBits * hw.readPj(top)});
-    const MemoryPlan mp = planMemory(items, std::vector<double>(size_t(std::max(n, 0)), plan.planBits));
+    // A fused chain reserves its line buffers (and the weights it holds) while it runs.
+    std::vector<double> budget(size_t(std::max(n, 0)), plan.planBits);
+    for (const FusedGroup& fg : groups)
+        for (int step = fg.chain.first(); step <= fg.chain.last(); ++step)
+            budget[step] = std::max(0.0, budget[step] - fg.lineBits - (fg.weightsHeld ? fg.weightBits : 0.0));
+    const MemoryPlan mp = planMemory(items, budget);
     plan.exact = mp.exact;
     for (size_t k = 0; k < tensorOf.size(); ++k)
         plan.tensorOnChip[tensorOf[k]] = mp.onChip[k];
@@ -185,6 +199,95 @@ NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std:
     return plan;
 }
 
+LayerCost scaled(LayerCost c, double k)
+{
+    for (double* v : {&c.macPj, &c.rfPj, &c.sramPj, &c.dramPj, &c.eltwisePj, &c.staticPj, &c.computeCycles,
+                      &c.latencyCycles, &c.hopBits, &c.iterations})
+        *v *= k;
+    for (double& v : c.operandPj)
+        v *= k;
+    for (int l = 0; l < kMaxLevels; ++l) {
+        c.readBits[l] *= k;
+        c.writeBits[l] *= k;
+        for (int x = 0; x < kOperandCount; ++x) {
+            c.operandReadBits[x][l] *= k;
+            c.operandWriteBits[x][l] *= k;
+        }
+    }
+    c.macs = int64_t(double(c.macs) * k + 0.5);
+    return c;
+}
+
+// The problem of one band of layer `k` of a fused chain: its rows per band and the input rows they
+// read (halo included); the tensors inside the chain sit in line buffers on chip.
+LayerProblem bandProblem(LayerProblem p, const FusedGroup& fg, int k, const LoopNest& nest)
+{
+    const int rows = fg.chain.rows[k];
+    p.bounds[int(Dim::OY)] = rows;
+    p.IY = std::min(nest.IY, (rows - 1) * nest.strideY + nest.dilationY * (nest.FY - 1) + 1);
+    p.inputResident = true; // a line buffer: the chain's input (filled once) or the previous layer's rows
+    if (k + 1 < int(fg.chain.layers.size()))
+        p.outputResident = true;
+    p.weightResident = p.weightResident || fg.weightsHeld;
+    p.batch = 1;
+    return p;
+}
+
+// A band's cost times the bands, plus (weights held, not resident across inferences) the one fetch
+// of the layer's weights from DRAM into the last on-chip level per image.
+LayerCost fusedCost(const LayerCost& band, const FusedGroup& fg, bool weightsResident, double weightBits,
+                    double inputFetchBits, const Hardware& hw)
+{
+    LayerCost c = scaled(band, fg.chain.bands);
+    const int top = int(hw.levels.size()) - 1, chip = top - 1;
+    if (inputFetchBits > 0) { // the chain's input from DRAM into its line buffer, each row once
+        const int I = int(Operand::I);
+        const double read = inputFetchBits * hw.readPj(top), write = inputFetchBits * hw.writePj(chip);
+        c.dramPj += read;
+        c.sramPj += write;
+        c.operandPj[I] += read + write;
+        c.readBits[top] += inputFetchBits;
+        c.writeBits[chip] += inputFetchBits;
+        c.operandReadBits[I][top] += inputFetchBits;
+        c.operandWriteBits[I][chip] += inputFetchBits;
+    }
+    if (fg.weightsHeld && !weightsResident) {
+        const int W = int(Operand::W);
+        const double read = weightBits * hw.readPj(top), write = weightBits * hw.writePj(chip);
+        c.dramPj += read;
+        c.sramPj += write;
+        c.operandPj[W] += read + write;
+        c.readBits[top] += weightBits;
+        c.writeBits[chip] += weightBits;
+        c.operandReadBits[W][top] += weightBits;
+        c.operandWriteBits[W][chip] += weightBits;
+    }
+    return c;
+}
+
+// MAC layer i's problem under a plan: operand widths, and where its input, output and weights live.
+LayerProblem macProblem(const Graph& g, const NetworkPrecision& prec, const std::vector<int>& stored, size_t i,
+                        const NetworkPlan& plan)
+{
+    const Layer& l = g.layers()[i];
+    const LayerPrecision& lp = prec.layers[i];
+    LayerProblem p = problemFromLoopNest(*l.loopNest);
+    const int in = stored[l.inputs[0]], out = stored[l.output];
+    p.wBits = lp.weightBits();
+    p.iBits = formatInfo(prec.tensors[in]).bits;
+    p.oBits = formatInfo(prec.tensors[out]).bits;
+    p.accBits = lp.accumulatorBits;
+    // Mixed operands (8-bit inputs into a 4-bit layer): packing and energy by the wider one.
+    p.wFormat = lp.weight;
+    p.iFormat = prec.tensors[in];
+    p.macClass = macClassOf(p.wFormat, p.iFormat);
+    p.inputResident = plan.tensorOnChip[in];
+    p.outputResident = plan.tensorOnChip[out];
+    p.weightResident = plan.weightsResident;
+    p.tileFraction = plan.tileFraction;
+    return p;
+}
+
 // Every layer under one plan; throws InputError as costNetwork.
 NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Hardware& hw, const CostOptions& options,
                          MappingCache* cache, const std::vector<char>& fused, const std::vector<int>& stored,
@@ -201,23 +304,25 @@ NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Har
         const LayerPrecision& lp = prec.layers[i];
         LayerEnergy& e = net.layers[i];
         if (l.loopNest) {
-            LayerProblem p = problemFromLoopNest(*l.loopNest);
-            const int in = stored[l.inputs[0]], out = stored[l.output];
-            p.wBits = lp.weightBits();
-            p.iBits = formatInfo(prec.tensors[in]).bits;
-            p.oBits = formatInfo(prec.tensors[out]).bits;
-            p.accBits = lp.accumulatorBits;
-            // Mixed operands (8-bit inputs into a 4-bit layer): packing and energy by the wider one.
-            p.wFormat = lp.weight;
-            p.iFormat = prec.tensors[in];
-            p.macClass = macClassOf(p.wFormat, p.iFormat);
-            p.inputResident = onChip[in];
-            p.outputResident = onChip[out];
-            p.weightResident = plan.weightsResident;
-            p.tileFraction = plan.tileFraction;
+            LayerProblem p = macProblem(g, prec, stored, i, plan);
+            const int out = stored[l.output];
             checkRegisterFile(hw, l, p);
             LayerCost c;
-            if (options.pinned) {
+            const int group = plan.groupOf.empty() ? -1 : plan.groupOf[i];
+            if (group >= 0) {
+                const FusedGroup& fg = plan.groups[group];
+                const int k = int(std::find(fg.chain.layers.begin(), fg.chain.layers.end(), int(i)) - fg.chain.layers.begin());
+                const double inputFetch = k == 0 && !p.inputResident ? tensorBits(g, prec, stored[l.inputs[0]]) : 0.0;
+                p = bandProblem(p, fg, k, *l.loopNest);
+                const LayerCost band = options.pinned ? evaluateMapping(p, hw, options.pinned->layers.at(i).rawMapping)
+                                                      : cache->find(p, hw, options.objective);
+                if (!band.feasible)
+                    throw InputError(hw.levels[0].name + ".sizeBytes: no mapping of a band of layer '" + echo(l.name)
+                                     + "' fits the memory levels");
+                c = fusedCost(band, fg, plan.weightsResident, double(l.params) * p.wBits, inputFetch, hw);
+                c.mapping = band.mapping;
+                e.fusedGroup = group;
+            } else if (options.pinned) {
                 const LayerEnergy& was = options.pinned->layers.at(i);
                 p.batch = was.problem.batch;
                 c = evaluateMapping(p, hw, was.rawMapping);
@@ -249,6 +354,14 @@ NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Har
             e.utilization = c.utilization;
             e.macs = c.macs;
             e.mapping = c.mapping.text(hw);
+            if (e.fusedGroup >= 0) {
+                const FusedGroup& fg = plan.groups[e.fusedGroup];
+                const int k = int(std::find(fg.chain.layers.begin(), fg.chain.layers.end(), int(i)) - fg.chain.layers.begin());
+                e.mapping = "fused chain " + std::to_string(e.fusedGroup + 1) + ", " + std::to_string(fg.chain.rows[k])
+                            + " row(s) x " + std::to_string(fg.chain.bands) + " bands, weights "
+                            + (plan.weightsResident ? "resident" : fg.weightsHeld ? "held" : "fetched per band") + " | "
+                            + e.mapping;
+            }
             if (p.batch > 1)
                 e.mapping += " | batch " + std::to_string(p.batch) + " innermost at " + hw.levels.back().name;
             e.rawMapping = c.mapping;
@@ -273,12 +386,115 @@ NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Har
             e.outputBits = tensorBits(g, prec, t);
             e.outputSpillBits = onChip[t] ? 0.0 : e.outputBits * (1 + readers(g, t));
             e.outputOnChip = onChip[t];
+            e.outputInLineBuffer = !plan.lineTensor.empty() && plan.lineTensor[t];
         }
         addInto(net.total, e);
     }
     net.macs = g.totalMacs();
     net.total.macs = net.macs;
     return net;
+}
+
+// A chain as a fused group: its line buffers and weights at this precision.
+FusedGroup describeChain(const Graph& g, const NetworkPrecision& prec, const std::vector<int>& stored,
+                         const FusionChain& chain)
+{
+    FusedGroup fg;
+    fg.chain = chain;
+    fg.name = chainName(g, chain);
+    for (size_t k = 0; k < chain.lineTensors.size(); ++k) {
+        const int t = chain.lineTensors[k];
+        const Shape& s = g.tensor(t).shape;
+        fg.lineBits += double(chain.lineRows[k]) * s.w * s.c * formatInfo(prec.tensors[t]).bits;
+    }
+    const int in = stored[g.layers()[chain.first()].inputs[0]];
+    const Shape& s = g.tensor(in).shape;
+    fg.lineBits += double(chain.inputRows) * s.w * s.c * formatInfo(prec.tensors[in]).bits;
+    for (int l : chain.layers)
+        fg.weightBits += double(g.layers()[l].params) * prec.layers[l].weightBits();
+    return fg;
+}
+
+// The chains worth fusing, judged against the unfused cost `none` under its plan: a chain stays
+// when its layers cost less band by band (objective of their summed energy and latency) than one
+// after another. Auto splits a chain into the longest runs whose line buffers and weights fit the
+// plan's share of the level; blocks keep a chain whole when its line buffers fit (weights that do
+// not fit beside them are fetched again for every band).
+std::vector<FusedGroup> chooseGroups(const Graph& g, const NetworkPrecision& prec, const std::vector<int>& stored,
+                                     const Hardware& hw, const CostOptions& options, MappingCache* cache,
+                                     const NetworkCost& none, FusionMode mode)
+{
+    const NetworkPlan& base = none.plan;
+    const double room = base.planBits;
+    std::vector<FusionChain> pieces;
+    for (const FusionChain& chain : fusionChains(g, stored, mode)) {
+        if (mode == FusionMode::Blocks) {
+            pieces.push_back(chain);
+            continue;
+        }
+        std::vector<int> run;
+        FusionChain best;
+        bool have = false;
+        for (int l : chain.layers) {
+            std::vector<int> longer = run;
+            longer.push_back(l);
+            FusionChain c;
+            if (longer.size() >= 2 && bandChain(g, stored, longer, c)) {
+                const FusedGroup fg = describeChain(g, prec, stored, c);
+                if (fg.lineBits + fg.weightBits <= room) {
+                    run = std::move(longer);
+                    best = c;
+                    have = true;
+                    continue;
+                }
+            } else if (longer.size() == 1) {
+                run = std::move(longer);
+                continue;
+            }
+            if (have)
+                pieces.push_back(best);
+            run = {l};
+            have = false;
+        }
+        if (have)
+            pieces.push_back(best);
+    }
+    std::vector<FusedGroup> kept;
+    for (const FusionChain& chain : pieces) {
+        FusedGroup fg = describeChain(g, prec, stored, chain);
+        if (fg.lineBits > room)
+            continue;
+        fg.weightsHeld = base.weightsResident || fg.lineBits + fg.weightBits <= room;
+        NetworkPlan trial = base;
+        trial.groups = {fg};
+        for (int l : chain.layers)
+            trial.groupOf[l] = 0;
+        for (int t : chain.lineTensors)
+            trial.lineTensor[t] = trial.tensorOnChip[t] = 1;
+        double fusedE = 0, fusedL = 0, noneE = 0, noneL = 0;
+        bool feasible = true;
+        for (size_t k = 0; k < chain.layers.size(); ++k) {
+            const int i = chain.layers[k];
+            const Layer& l = g.layers()[i];
+            const LayerProblem whole = macProblem(g, prec, stored, size_t(i), trial);
+            const double inputFetch = k == 0 && !whole.inputResident ? tensorBits(g, prec, stored[l.inputs[0]]) : 0.0;
+            const LayerProblem p = bandProblem(whole, fg, int(k), *l.loopNest);
+            const LayerCost band = cache->find(p, hw, options.objective);
+            if (!band.feasible) {
+                feasible = false;
+                break;
+            }
+            const LayerCost c = fusedCost(band, fg, base.weightsResident, double(l.params) * p.wBits, inputFetch, hw);
+            fusedE += c.energyPj();
+            fusedL += c.latencyCycles;
+            noneE += none.layers[i].energyPj() - none.layers[i].eltwisePj;
+            noneL += none.layers[i].latencyCycles;
+        }
+        if (feasible && objectiveValue(fusedE, fusedL, options.objective)
+                            < objectiveValue(noneE, noneL, options.objective) * (1 - 1e-12))
+            kept.push_back(std::move(fg));
+    }
+    return kept;
 }
 
 } // namespace
@@ -314,6 +530,28 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
                 best = std::move(c);
                 first = false;
             }
+        }
+    }
+    // Fusion: the chains worth running band by band under the best unfused plan, then the whole
+    // network planned again around their line buffers; kept only when it beats no fusion.
+    if (!options.pinned && hw.fusion != 0 && hw.keepOnChip != 0) {
+        std::vector<FusedGroup> groups = chooseGroups(g, prec, stored, hw, options, cache, best, FusionMode(int(hw.fusion)));
+        if (!groups.empty()) {
+            const int d = best.plan.imagesPerWeightLoad;
+            NetworkPlan plan = planNetwork(g, prec, stored, hw, d, groups);
+            if (!plan.weightsResident) {
+                // Held weights take room beside the line buffers when they are not resident anyway.
+                for (FusedGroup& fg : groups)
+                    fg.weightsHeld = fg.lineBits + fg.weightBits <= plan.planBits;
+                plan = planNetwork(g, prec, stored, hw, d, groups);
+            } else {
+                for (FusedGroup& fg : plan.groups)
+                    fg.weightsHeld = true;
+            }
+            NetworkCost withFusion = costWithPlan(g, prec, hw, options, cache, fused, stored, plan);
+            if (objectiveValue(withFusion.total.energyPj(), withFusion.total.latencyCycles, options.objective)
+                < objectiveValue(best.total.energyPj(), best.total.latencyCycles, options.objective) * (1 - 1e-12))
+                best = std::move(withFusion);
         }
     }
     best.batch = batch;

@@ -9,6 +9,7 @@
 
 #include "formats/precision.h"
 #include "graph/graph.h"
+#include "hw/fusion.h"
 #include "hw/mapper.h"
 
 #include <string>
@@ -35,12 +36,23 @@ struct LayerEnergy {
     Mapping rawMapping;    // to re-cost with the mapping pinned
     LayerProblem problem;  // MAC layers: the problem as costed (bits, residency, tile share)
     bool outputOnChip = false;
+    int fusedGroup = -1;   // index into NetworkPlan::groups when it runs in a fused chain
+    bool outputInLineBuffer = false; // its stored output lives in a fused chain's line buffer
 
     double energyPj() const { return macPj + rfPj + sramPj + dramPj + eltwisePj + staticPj; }
     double otherPj() const { return eltwisePj + staticPj; }
 };
 
-// What the network level decided (the memory plan and the batch).
+// A chain of layers that runs band by band (network.fusion).
+struct FusedGroup {
+    FusionChain chain;
+    std::string name;        // "a -> b -> c"
+    double lineBits = 0;     // its line buffers, per image
+    double weightBits = 0;   // the chain's weights
+    bool weightsHeld = false; // held on chip for all bands (else fetched again for every band)
+};
+
+// What the network level decided (the memory plan, fused chains and the batch).
 struct NetworkPlan {
     std::vector<char> tensorOnChip; // per graph tensor: kept in the last on-chip level
     bool weightsResident = false;   // every weight stays on chip across inferences
@@ -49,6 +61,9 @@ struct NetworkPlan {
     double tileFraction = 1;        // share of the last on-chip level the layers' tiles may use
     double planBits = 0;            // bits of that level the plan may use
     bool exact = true;              // the plan is optimal (false: the greedy fallback was used)
+    std::vector<FusedGroup> groups; // fused chains (network.fusion)
+    std::vector<int> groupOf;       // per layer: index into groups, -1 outside every chain
+    std::vector<char> lineTensor;   // per graph tensor: lives in a fused chain's line buffer
 };
 
 struct NetworkCost {

@@ -249,6 +249,14 @@ void TestBadInput::refused_data()
                                     << "network.batch: must be an integer in 1..4096 images, got 2.5";
     QTest::newRow("weights resident 3") << energy + QStringList{"--set", "network.weightsResident=3"}
                                         << "network.weightsResident: must be an integer in 0..1 0/1, got 3";
+    QTest::newRow("fusion 3") << energy + QStringList{"--set", "network.fusion=3"}
+                              << "network.fusion: must be one of none, blocks, auto (0..2), got 3";
+    QTest::newRow("fusion by an unknown name") << energy + QStringList{"--set", "network.fusion=everything"}
+                                               << "network.fusion: must be one of none, blocks, auto (0..2), got 'everything'";
+    QTest::newRow("size anchor of the register file") << energy + QStringList{"--set", "rf.energyAtBytes=64"}
+                                                      << "unknown hardware key 'rf.energyAtBytes'";
+    QTest::newRow("size anchor 0") << energy + QStringList{"--set", "sram.energyAtBytes=0"}
+                                   << "sram.energyAtBytes: must be an integer in 1..";
     QTest::newRow("seven memory levels") << energy + QStringList{"--hw", d + "seven-levels.json"} << "levels: at most 6 memory levels, got 7";
 }
 

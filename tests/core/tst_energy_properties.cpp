@@ -43,6 +43,8 @@ private slots:
     void physicalLowerBounds();
     void plannerEqualsBruteForce();
     void batchSharesWeights();
+    void fusionNeverMovesMoreDram();
+    void fusionNeverMovesMoreDram_data() { properties_data(); }
     void physicalLowerBounds_data() { properties_data(); }
 };
 
@@ -336,6 +338,31 @@ void TestEnergyProperties::batchSharesWeights()
     QVERIFY2(kept.plan.weightsResident, kept.plan.weightsReason.c_str());
     QVERIFY(kept.plan.weightsReason.rfind("yes: ", 0) == 0);
     QCOMPARE(kept.total.dramBits, (28.0 * 28 + 10) * 8);
+}
+
+// Fusion is taken only when it costs less; it never moves more DRAM bits than no fusion, and a
+// pinned re-cost of a fused network reproduces it.
+void TestEnergyProperties::fusionNeverMovesMoreDram()
+{
+    QFETCH(QString, network);
+    QFETCH(QString, hardware);
+    const Graph g = Graph::build(findZoo(network.toStdString())->build(), 1.0);
+    Hardware hw = loadHardware(hardware.toStdString());
+    const NetworkCost none = cost(g, "int8", hw);
+    for (int mode : {1, 2}) {
+        setParam(hw, "network.fusion", mode);
+        const NetworkCost f = cost(g, "int8", hw);
+        const QByteArray where = QByteArray::number(mode) + ": " + QByteArray::number(f.total.dramBits) + " > "
+                                 + QByteArray::number(none.total.dramBits);
+        QVERIFY2(f.total.dramBits <= none.total.dramBits * (1 + kTol), where.constData());
+        QVERIFY(f.total.energyPj() <= none.total.energyPj() * (1 + kTol));
+        for (const FusedGroup& fg : f.plan.groups)
+            QVERIFY(fg.lineBits <= f.plan.planBits);
+        CostOptions pinned;
+        pinned.pinned = &f;
+        const NetworkCost again = cost(g, "int8", hw, pinned);
+        QVERIFY(std::fabs(again.total.energyPj() - f.total.energyPj()) <= 1e-9 * f.total.energyPj());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestEnergyProperties)

@@ -49,6 +49,22 @@ Graph skip()
     return Graph::build(b.take(), 1.0);
 }
 
+// An inverted-residual block: input 8x32x32 -> expand 1x1 to 48 -> depthwise 3x3 -> project 1x1 to
+// 8 -> add(input, project).
+Graph invertedResidual()
+{
+    SpecBuilder b("block", "an inverted-residual block", "test");
+    const std::string x = b.input("x", Shape{8, 32, 32});
+    const std::string e = b.conv("expand", x, pointwise(48));
+    ConvOptions dw;
+    dw.kernel = 3;
+    dw.depthwise = true;
+    const std::string d = b.conv("dw", e, dw);
+    const std::string p = b.conv("project", d, pointwise(8));
+    b.add("add", x, p);
+    return Graph::build(b.take(), 1.0);
+}
+
 // edge-npu with fixed per-access energies and weights fetched per inference unless a row says.
 Hardware npu(double sramBytes)
 {
@@ -79,6 +95,7 @@ private slots:
     void skipKeptWhileWideSpills();
     void batchDividesWeightTraffic();
     void fittingModelKeepsWeights();
+    void fusedInvertedResidual();
 };
 
 void TestNetworkLevel::chainFitsOrSpills_data()
@@ -151,6 +168,49 @@ void TestNetworkLevel::fittingModelKeepsWeights()
     const double input = 8 * 1024 * 8, output = 8 * 1024 * 8;
     QCOMPARE(c.total.dramBits, input + output);
     QCOMPARE(c.total.dramPj, (input + output) * kDramPj);
+}
+
+void TestNetworkLevel::fusedInvertedResidual()
+{
+    // 64 KiB of buffer, 32 KiB (262,144 bit) for the plan: the 48-channel tensors (393,216 bit each)
+    // never fit whole, so without fusion both spill; band by band (one output row of the block per
+    // band, 32 bands) they live in line buffers.
+    const Graph g = invertedResidual();
+    Hardware hw = npu(65536);
+    const NetworkCost none = cost(g, "int8", hw);
+    setParam(hw, "network.fusion", 1); // blocks
+    const NetworkCost fused = cost(g, "int8", hw);
+    QCOMPARE(int(fused.plan.groups.size()), 1);
+    const FusedGroup& fg = fused.plan.groups[0];
+    QCOMPARE(QString::fromStdString(fg.name), QString("expand -> dw -> project"));
+    QCOMPARE(fg.chain.bands, 32);
+    // Line buffers: 1 row of the input (the 1x1 expand's window), 3 rows of the expanded tensor (the
+    // 3x3 depthwise window), 1 row of the depthwise output (the 1x1 project's window).
+    const double line = 1 * 32 * 8 * 8 + 3 * 32 * 48 * 8 + 1 * 32 * 48 * 8;
+    QCOMPARE(fg.lineBits, line); // 2,048 + 36,864 + 12,288 = 51,200 bit
+    const double weights = (48 * 8 + 48 * 9 + 8 * 48) * 8;
+    QCOMPARE(fg.weightBits, weights);
+    QVERIFY(fg.weightsHeld); // 51,200 + 9,600 bit fit the 262,144
+    QVERIFY(layer(fused, "expand").outputInLineBuffer);
+    QVERIFY(layer(fused, "dw").outputInLineBuffer);
+    QVERIFY(layer(fused, "project").outputOnChip && !layer(fused, "project").outputInLineBuffer);
+    const double input = 8 * 1024 * 8, wide = 48 * 1024 * 8, output = 8 * 1024 * 8;
+    // Unfused: both wide tensors make a DRAM round trip; the project output stays for the Add.
+    QCOMPARE(none.total.dramBits, input + weights + 4 * wide + input + output);
+    // Fused: the input once into its line buffer, the weights once, the Add's input read and output.
+    QCOMPARE(fused.total.dramBits, input + weights + input + output);
+    QCOMPARE(fused.total.dramPj, (input + weights + input + output) * kDramPj);
+    QVERIFY(fused.total.energyPj() < none.total.energyPj());
+    QVERIFY(QString::fromStdString(layer(fused, "dw").mapping).startsWith("fused chain 1, 1 row(s) x 32 bands, weights held"));
+    // Re-costing with the plan and mappings pinned reproduces every count.
+    CostOptions pinned;
+    pinned.pinned = &fused;
+    const NetworkCost again = costNetwork(g, assignPrecision(g, QuantStrategy::parse("int8")), hw, pinned);
+    QCOMPARE(again.total.energyPj(), fused.total.energyPj());
+    QCOMPARE(again.total.dramBits, fused.total.dramBits);
+    // auto finds the same chain here.
+    setParam(hw, "network.fusion", 2);
+    QCOMPARE(cost(g, "int8", hw).total.energyPj(), fused.total.energyPj());
 }
 
 QTEST_APPLESS_MAIN(TestNetworkLevel)
