@@ -380,8 +380,10 @@ NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Har
         }
         e.name = l.name;
         e.kind = l.kind;
-        const int t = l.output;
-        if (stored[t] == t && !g.tensor(t).consumers.empty()) {
+        // The stored tensor this layer writes (after the activations fused into it) is reported on
+        // the layer that does the work, not on the fused ones.
+        const int t = stored[l.output];
+        if (!e.fused && !g.tensor(t).consumers.empty()) {
             e.outputTensor = g.tensor(t).name;
             e.outputBits = tensorBits(g, prec, t);
             e.outputSpillBits = onChip[t] ? 0.0 : e.outputBits * (1 + readers(g, t));

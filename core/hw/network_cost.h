@@ -29,7 +29,8 @@ struct LayerEnergy {
     double utilization = 0;
     int64_t macs = 0;
     std::string mapping;   // readable mapping (MAC layers)
-    // The stored tensor this layer writes (after its fused successors), when it has consumers.
+    // The stored tensor this layer writes (after the layers fused into it), when it has consumers;
+    // empty on fused layers.
     std::string outputTensor;
     double outputBits = 0;     // per image
     double outputSpillBits = 0; // DRAM bits it moves when not on chip: one write, a read per consumer

@@ -64,6 +64,7 @@ private slots:
     void samePointInEnergySweepAndWindow();
     void togglesChangePointsAndFrontier();
     void selectingPointsFillsBreakdown();
+    void fusionShowsInBreakdown();
     void exportsAreValidFiles();
     void sessionRoundTrip();
     void cancelReturnsToIdle();
@@ -232,6 +233,40 @@ void TestMainWindow::selectingPointsFillsBreakdown()
     QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, px);
     QCOMPARE(clicks.count(), 1);
     QCOMPARE(clicks.first().at(0).toInt(), b);
+}
+
+// Fusion from the hardware panel: the window costs what core costs, the breakdown shades the fused
+// chains and its tooltips say where each layer's output lives.
+void TestMainWindow::fusionShowsInBreakdown()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    spy.clear();
+    QString error;
+    QVERIFY2(w.hardwarePanel()->setValue("network.fusion", 2, &error), qPrintable(error));
+    QVERIFY(waitForSweep(w, spy));
+    const int j = findPoint(w, "int8", 1.0);
+    QVERIFY(j >= 0);
+    const Hardware hw = w.hardwarePanel()->hardware();
+    QCOMPARE(hw.fusion, 2.0);
+    const Graph g = Graph::build(findZoo("mobilenetv2")->build(), 1.0);
+    const NetworkCost c = costNetwork(g, assignPrecision(g, QuantStrategy::parse("int8")), hw);
+    QVERIFY(!c.plan.groups.empty());
+    QVERIFY(std::fabs(c.total.energyPj() - w.points()[j].energyPj) <= 1e-9 * c.total.energyPj());
+    w.selectPoint(j, false);
+    BreakdownPanel* b = w.breakdownPanel();
+    QCOMPARE(int(b->fusedBrackets().size()), int(c.plan.groups.size()));
+    const auto [first, last] = b->fusedBrackets().front();
+    QVERIFY(first < last);
+    QVERIFY2(b->barToolTip(first).contains("Fused chain 1: "), qPrintable(b->barToolTip(first)));
+    QVERIFY2(b->barToolTip(first).contains("in a line buffer of its fused chain"), qPrintable(b->barToolTip(first)));
+    bool dram = false;
+    for (int k = 0; k < b->barLayers(); ++k)
+        dram = dram || b->barToolTip(k).contains(QRegularExpression("Output .* kbit\\): in DRAM, [0-9.]+ kbit moved"));
+    QVERIFY(dram);
+    QVERIFY(!w.hardwarePanel()->setValue("network.fusion", 3, &error));
+    QVERIFY2(error.startsWith("network.fusion: must be one of none, blocks, auto (0..2)"), qPrintable(error));
 }
 
 void TestMainWindow::exportsAreValidFiles()

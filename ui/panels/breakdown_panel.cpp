@@ -95,16 +95,37 @@ BreakdownPanel::BreakdownPanel(QWidget* parent)
         const int k = int(std::lround(m_layers->xAxis->pixelToCoord(ev->position().x())));
         if (k < 0 || k >= int(m_shown.size()))
             return;
-        const LayerEnergy& e = m_a->second.layers[m_shown[k]];
-        QToolTip::showText(ev->globalPosition().toPoint(),
-                           tr("%1 (%2)\n%3 nJ: MAC %4, RF %5, SRAM %6, DRAM %7\n%8")
-                               .arg(QString::fromStdString(e.name), QString::fromUtf8(kindInfo(e.kind).name))
-                               .arg(e.energyPj() / 1e3, 0, 'f', 2).arg(e.macPj / 1e3, 0, 'f', 2)
-                               .arg(e.rfPj / 1e3, 0, 'f', 2).arg(e.sramPj / 1e3, 0, 'f', 2)
-                               .arg(e.dramPj / 1e3, 0, 'f', 2)
-                               .arg(e.mapping.empty() ? tr("(no mapping: element-wise)") : QString::fromStdString(e.mapping)),
-                           m_layers);
+        QToolTip::showText(ev->globalPosition().toPoint(), barToolTip(k), m_layers);
     });
+}
+
+QString BreakdownPanel::barToolTip(int k) const
+{
+    if (!m_a || k < 0 || k >= int(m_shown.size()))
+        return {};
+    const NetworkCost& net = m_a->second;
+    const LayerEnergy& e = net.layers[m_shown[k]];
+    QString home;
+    if (!e.outputTensor.empty()) {
+        const QString where = e.outputInLineBuffer ? tr("in a line buffer of its fused chain")
+                              : e.outputOnChip     ? tr("on chip")
+                                                   : tr("in DRAM, %1 kbit moved").arg(e.outputSpillBits / 1e3, 0, 'f', 1);
+        home = tr("\nOutput %1 (%2 kbit): %3")
+                   .arg(QString::fromStdString(e.outputTensor))
+                   .arg(e.outputBits / 1e3, 0, 'f', 1)
+                   .arg(where);
+    }
+    if (e.fusedGroup >= 0 && e.fusedGroup < int(net.plan.groups.size()))
+        home += tr("\nFused chain %1: %2").arg(e.fusedGroup + 1).arg(QString::fromStdString(net.plan.groups[e.fusedGroup].name));
+    return tr("%1 (%2)\n%3 nJ: MAC %4, RF %5, SRAM %6, DRAM %7%8\n%9")
+        .arg(QString::fromStdString(e.name), QString::fromUtf8(kindInfo(e.kind).name))
+        .arg(e.energyPj() / 1e3, 0, 'f', 2)
+        .arg(e.macPj / 1e3, 0, 'f', 2)
+        .arg(e.rfPj / 1e3, 0, 'f', 2)
+        .arg(e.sramPj / 1e3, 0, 'f', 2)
+        .arg(e.dramPj / 1e3, 0, 'f', 2)
+        .arg(home)
+        .arg(e.mapping.empty() ? tr("(no mapping: element-wise)") : QString::fromStdString(e.mapping));
 }
 
 bool BreakdownPanel::byOperand() const { return m_operand->isChecked(); }
@@ -118,6 +139,8 @@ void BreakdownPanel::clear()
     m_a.reset();
     m_b.reset();
     m_shown.clear();
+    m_brackets.clear();
+    m_layers->clearItems();
     m_layers->clearPlottables();
     m_totals->clearPlottables();
     m_layers->replot();
@@ -164,6 +187,39 @@ void BreakdownPanel::redraw()
         rows.push_back(row);
     }
     stack(m_layers, rows, cats, keys);
+    // Fused chains: a shaded bracket behind the bars they span, labelled with the chain's number.
+    m_layers->clearItems();
+    m_brackets.clear();
+    for (size_t gi = 0; gi < m_a->second.plan.groups.size(); ++gi) {
+        int first = -1, last = -1;
+        for (size_t k = 0; k < m_shown.size(); ++k)
+            if (layers[m_shown[k]].fusedGroup == int(gi)) {
+                first = first < 0 ? int(k) : first;
+                last = int(k);
+            }
+        if (first < 0)
+            continue;
+        m_brackets.emplace_back(first, last);
+        auto* rect = new QCPItemRect(m_layers);
+        for (QCPItemPosition* pos : {rect->topLeft, rect->bottomRight}) {
+            pos->setTypeX(QCPItemPosition::ptPlotCoords);
+            pos->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        }
+        rect->topLeft->setCoords(first - 0.5, 0.0);
+        rect->bottomRight->setCoords(last + 0.5, 1.0);
+        rect->setPen(QPen(QColor(90, 90, 140, 120)));
+        rect->setBrush(QColor(90, 90, 140, 28));
+        rect->setLayer("background");
+        auto* text = new QCPItemText(m_layers);
+        text->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        text->position->setCoords((first + last) / 2.0, 0.02);
+        text->setPositionAlignment(Qt::AlignTop | Qt::AlignHCenter);
+        text->setText(tr("fused %1").arg(gi + 1));
+        text->setFont(QFont(font().family(), 7));
+        text->setColor(QColor(70, 70, 120));
+    }
+    m_layers->replot();
     std::vector<std::vector<double>> totals;
     QVector<double> tkeys;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);

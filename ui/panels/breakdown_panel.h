@@ -30,11 +30,16 @@ public:
     QCustomPlot* totalPlot() const { return m_totals; }
     QString title() const;
     int barLayers() const { return static_cast<int>(m_shown.size()); }
+    // The tooltip of bar k: energies, where the layer's output lives, its fused chain, its mapping.
+    QString barToolTip(int k) const;
+    // Fused chains as shaded brackets: per chain, the first and last bar it spans.
+    const std::vector<std::pair<int, int>>& fusedBrackets() const { return m_brackets; }
 
 private:
     void redraw();
     std::optional<std::pair<DesignPoint, NetworkCost>> m_a, m_b;
     std::vector<int> m_shown; // layer indices drawn
+    std::vector<std::pair<int, int>> m_brackets;
     QCustomPlot* m_layers;
     QCustomPlot* m_totals;
     QCheckBox* m_operand;

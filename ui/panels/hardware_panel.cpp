@@ -134,7 +134,10 @@ void HardwarePanel::rebuildRows()
                                 .arg(QString::fromStdString(p.source));
         const QString name = p.scope == ParamScope::PerClass ? key.section('.', 1, 1) + " " + QString::fromStdString(p.label).toLower()
                                                                : QString::fromStdString(p.label);
-        auto* label = new QLabel(name);
+        QString choices;
+        for (size_t i = 0; i < p.choices.size(); ++i)
+            choices += (i ? ", " : "") + QString::number(i) + " " + QString::fromStdString(p.choices[i]);
+        auto* label = new QLabel(choices.isEmpty() ? name : name + " (" + choices + ")");
         label->setToolTip(tip);
         row.slider = new QSlider(Qt::Horizontal);
         row.slider->setRange(0, kSteps);
