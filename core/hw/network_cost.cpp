@@ -8,6 +8,7 @@
 #include "util/text_table.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace poq {
 
@@ -158,6 +159,7 @@ NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std:
     plan.planBits = hw.levels[chip].sizeBytes * 8 * (1.0 - plan.tileFraction);
     if (hw.keepOnChip == 0) {
         plan.weightsReason = "no: network.keepOnChip is off (tiles use the whole " + hw.levels[chip].name + ")";
+        plan.tileShare.assign(g.layers().size(), 1.0);
         return plan;
     }
     std::vector<PlanItem> items;
@@ -185,6 +187,18 @@ NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std:
     for (size_t k = 0; k < tensorOf.size(); ++k)
         plan.tensorOnChip[tensorOf[k]] = mp.onChip[k];
     plan.weightsResident = weightsItem && mp.onChip.back();
+    // Each layer's tiles take what the plan leaves free at its step (at least the tile share), in
+    // sixteenths of the level so that equal layers keep meeting in the mapping cache.
+    const double levelBits = hw.levels[chip].sizeBytes * 8;
+    plan.tileShare.assign(size_t(n), plan.tileFraction);
+    for (int step = 0; step < n; ++step) {
+        double used = plan.planBits - budget[step]; // reservations of fused chains
+        for (size_t k = 0; k < items.size(); ++k)
+            if (mp.onChip[k] && items[k].first <= step && step <= items[k].last)
+                used += items[k].bits;
+        const double free = std::floor((1.0 - used / levelBits) * 16) / 16;
+        plan.tileShare[step] = std::max(plan.tileFraction, std::min(1.0, free));
+    }
     const std::string where = bitsText(plan.planBits) + " of " + hw.levels[chip].name + " the plan may use";
     if (hw.weightsResident == 0)
         plan.weightsReason = "no: network.weightsResident is off";
@@ -284,7 +298,7 @@ LayerProblem macProblem(const Graph& g, const NetworkPrecision& prec, const std:
     p.inputResident = plan.tensorOnChip[in];
     p.outputResident = plan.tensorOnChip[out];
     p.weightResident = plan.weightsResident;
-    p.tileFraction = plan.tileFraction;
+    p.tileFraction = plan.tileShare.empty() ? plan.tileFraction : plan.tileShare[i];
     return p;
 }
 
@@ -422,7 +436,12 @@ FusedGroup describeChain(const Graph& g, const NetworkPrecision& prec, const std
 // after another. Auto splits a chain into the longest runs whose line buffers and weights fit the
 // plan's share of the level; blocks keep a chain whole when its line buffers fit (weights that do
 // not fit beside them are fetched again for every band).
-std::vector<FusedGroup> chooseGroups(const Graph& g, const NetworkPrecision& prec, const std::vector<int>& stored,
+struct GroupChoice {
+    std::vector<FusedGroup> worth; // chains that each cost less fused
+    std::vector<FusedGroup> all;   // every chain that fits (together they may free room for more)
+};
+
+GroupChoice chooseGroups(const Graph& g, const NetworkPrecision& prec, const std::vector<int>& stored,
                                      const Hardware& hw, const CostOptions& options, MappingCache* cache,
                                      const NetworkCost& none, FusionMode mode)
 {
@@ -461,7 +480,7 @@ std::vector<FusedGroup> chooseGroups(const Graph& g, const NetworkPrecision& pre
         if (have)
             pieces.push_back(best);
     }
-    std::vector<FusedGroup> kept;
+    GroupChoice choice;
     for (const FusionChain& chain : pieces) {
         FusedGroup fg = describeChain(g, prec, stored, chain);
         if (fg.lineBits > room)
@@ -492,11 +511,13 @@ std::vector<FusedGroup> chooseGroups(const Graph& g, const NetworkPrecision& pre
             noneE += none.layers[i].energyPj() - none.layers[i].eltwisePj;
             noneL += none.layers[i].latencyCycles;
         }
-        if (feasible && objectiveValue(fusedE, fusedL, options.objective)
-                            < objectiveValue(noneE, noneL, options.objective) * (1 - 1e-12))
-            kept.push_back(std::move(fg));
+        if (!feasible)
+            continue;
+        choice.all.push_back(fg);
+        if (objectiveValue(fusedE, fusedL, options.objective) < objectiveValue(noneE, noneL, options.objective) * (1 - 1e-12))
+            choice.worth.push_back(std::move(fg));
     }
-    return kept;
+    return choice;
 }
 
 } // namespace
@@ -537,9 +558,25 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
     // Fusion: the chains worth running band by band under the best unfused plan, then the whole
     // network planned again around their line buffers; kept only when it beats no fusion.
     if (!options.pinned && hw.fusion != 0 && hw.keepOnChip != 0) {
-        std::vector<FusedGroup> groups = chooseGroups(g, prec, stored, hw, options, cache, best, FusionMode(int(hw.fusion)));
-        if (!groups.empty()) {
-            const int d = best.plan.imagesPerWeightLoad;
+        const int d = best.plan.imagesPerWeightLoad;
+        const NetworkCost none = best;
+        // Per mode, the chains worth fusing one by one and all chains together (their line buffers
+        // may leave room for resident weights that no single chain frees); auto also tries the
+        // blocks, so it never does worse than them.
+        std::vector<std::vector<FusedGroup>> sets;
+        for (FusionMode mode : {FusionMode::Blocks, FusionMode::Auto}) {
+            if (int(mode) > int(hw.fusion))
+                break;
+            const GroupChoice choice = chooseGroups(g, prec, stored, hw, options, cache, none, mode);
+            sets.push_back(choice.worth);
+            if (choice.all.size() != choice.worth.size())
+                sets.push_back(choice.all);
+        }
+        for (std::vector<FusedGroup> groups : sets) {
+            if (groups.empty())
+                continue;
+            for (FusedGroup& fg : groups)
+                fg.weightsHeld = false; // first: the line buffers beside resident weights, if they fit
             NetworkPlan plan = planNetwork(g, prec, stored, hw, d, groups);
             if (!plan.weightsResident) {
                 // Held weights take room beside the line buffers when they are not resident anyway.

@@ -59,7 +59,8 @@ struct NetworkPlan {
     bool weightsResident = false;   // every weight stays on chip across inferences
     std::string weightsReason;      // "yes: ..." or "no: ..."
     int imagesPerWeightLoad = 1;    // the batch's images that share a weight fetch (a divisor of it)
-    double tileFraction = 1;        // share of the last on-chip level the layers' tiles may use
+    double tileFraction = 1;        // share of the last on-chip level the layers' tiles may always use
+    std::vector<double> tileShare;  // per layer: the share its tiles may use (what the plan leaves free)
     double planBits = 0;            // bits of that level the plan may use
     bool exact = true;              // the plan is optimal (false: the greedy fallback was used)
     std::vector<FusedGroup> groups; // fused chains (network.fusion)
