@@ -35,7 +35,7 @@ private slots:
 void TestHardware::presetsLoad()
 {
     const std::vector<std::string> presets = hardwarePresets();
-    QCOMPARE(int(presets.size()), 3);
+    QCOMPARE(int(presets.size()), 4);
     for (const char* name : {"edge-npu", "simd", "eyeriss"}) {
         const Hardware hw = loadHardware(name);
         QCOMPARE(hw.name, std::string(name));
@@ -53,6 +53,12 @@ void TestHardware::presetsLoad()
     QVERIFY(std::fabs(ey.readPj(2) * 16 / mac - 200.0) < 1e-12);
     for (ComputeClass c : {ComputeClass::INT16, ComputeClass::INT8, ComputeClass::INT4, ComputeClass::INT2})
         QCOMPARE(ey.macsPerCycle[int(c)], 1.0);
+    // edge-npu-lpddr4 is edge-npu with LPDDR4-3200 DRAM energies (README: derived from datasheet currents).
+    const Hardware npu = loadHardware("edge-npu"), lp = loadHardware("edge-npu-lpddr4");
+    for (const HwParam& p : hardwareParameters(npu)) {
+        const double want = p.key == "dram.readPjPerBit" ? 8.54 : p.key == "dram.writePjPerBit" ? 5.11 : paramValue(npu, p);
+        QVERIFY2(getParam(lp, p.key) == want, p.key.c_str());
+    }
     // The size rule: a preset's stated buffer energy holds at its own size and grows as sqrt(size).
     for (const char* name : {"edge-npu", "simd", "eyeriss"}) {
         Hardware hw = loadHardware(name);

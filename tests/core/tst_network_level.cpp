@@ -142,6 +142,12 @@ void TestNetworkLevel::skipKeptWhileWideSpills()
     QCOMPARE(c.total.dramBits, bits);
     QCOMPARE(c.total.dramPj, bits * kDramPj);
     QCOMPARE(layer(c, "add").dramBits, act8);
+    // The tiles take what the plan leaves free of the 524,288-bit buffer: 7/8 while only the skip
+    // (65,536 bit) is held, 3/4 while c's output sits beside it.
+    QCOMPARE(c.plan.tileFraction, 0.5);
+    QCOMPARE(layer(c, "a").problem.tileFraction, 0.875);
+    QCOMPARE(layer(c, "b").problem.tileFraction, 0.875);
+    QCOMPARE(layer(c, "c").problem.tileFraction, 0.75);
 }
 
 void TestNetworkLevel::batchDividesWeightTraffic()
