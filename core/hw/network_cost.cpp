@@ -532,34 +532,15 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
     const std::vector<char> fused = fusedLayers(g);
     const std::vector<int> stored = storedTensor(g, fused);
     const int batch = int(hw.batch);
-    NetworkCost best;
-    if (options.pinned) {
-        best = costWithPlan(g, prec, hw, options, cache, fused, stored, options.pinned->plan);
-    } else {
-        // The batch's images per weight load: every divisor of the batch is a schedule (a larger
-        // share of the weights costs room for more images' activations); the best one is taken,
-        // so a larger batch never costs more per image than any of its divisors.
-        bool first = true;
-        for (int d = 1; d <= batch; ++d) {
-            if (batch % d != 0)
-                continue;
-            NetworkPlan plan = planNetwork(g, prec, stored, hw, d);
-            if (plan.weightsResident && d > 1)
-                continue; // resident weights: nothing to share, d = 1 holds the same with less room
-            NetworkCost c = costWithPlan(g, prec, hw, options, cache, fused, stored, plan);
-            const double v = objectiveValue(c.total.energyPj(), c.total.latencyCycles, options.objective);
-            const double bv = first ? 0 : objectiveValue(best.total.energyPj(), best.total.latencyCycles, options.objective);
-            if (first || v < bv * (1 - 1e-12)) {
-                best = std::move(c);
-                first = false;
-            }
-        }
-    }
-    // Fusion: the chains worth running band by band under the best unfused plan, then the whole
-    // network planned again around their line buffers; kept only when it beats no fusion.
-    if (!options.pinned && hw.fusion != 0 && hw.keepOnChip != 0) {
-        const int d = best.plan.imagesPerWeightLoad;
-        const NetworkCost none = best;
+    auto value = [&](const NetworkCost& c) {
+        return objectiveValue(c.total.energyPj(), c.total.latencyCycles, options.objective);
+    };
+    // Fusion: the chains worth running band by band under an unfused plan, then the whole network
+    // planned again around their line buffers; the better of the two.
+    auto withFusion = [&](NetworkCost none) {
+        if (hw.fusion == 0 || hw.keepOnChip == 0)
+            return none;
+        const int d = none.plan.imagesPerWeightLoad;
         // Per mode, the chains worth fusing one by one and all chains together (their line buffers
         // may leave room for resident weights that no single chain frees); auto also tries the
         // blocks, so it never does worse than them.
@@ -572,6 +553,7 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
             if (choice.all.size() != choice.worth.size())
                 sets.push_back(choice.all);
         }
+        NetworkCost best = std::move(none);
         for (std::vector<FusedGroup> groups : sets) {
             if (groups.empty())
                 continue;
@@ -587,10 +569,32 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
                 for (FusedGroup& fg : plan.groups)
                     fg.weightsHeld = true;
             }
-            NetworkCost withFusion = costWithPlan(g, prec, hw, options, cache, fused, stored, plan);
-            if (objectiveValue(withFusion.total.energyPj(), withFusion.total.latencyCycles, options.objective)
-                < objectiveValue(best.total.energyPj(), best.total.latencyCycles, options.objective) * (1 - 1e-12))
-                best = std::move(withFusion);
+            NetworkCost c = costWithPlan(g, prec, hw, options, cache, fused, stored, plan);
+            if (value(c) < value(best) * (1 - 1e-12))
+                best = std::move(c);
+        }
+        return best;
+    };
+    NetworkCost best;
+    if (options.pinned) {
+        best = costWithPlan(g, prec, hw, options, cache, fused, stored, options.pinned->plan);
+    } else {
+        // The batch's images per weight load: every divisor of the batch is a schedule (a larger
+        // share of the weights costs room for more images' activations), each with and without
+        // fusion; the best one is taken, so a larger batch never costs more per image than any of
+        // its divisors.
+        bool first = true;
+        for (int d = 1; d <= batch; ++d) {
+            if (batch % d != 0)
+                continue;
+            NetworkPlan plan = planNetwork(g, prec, stored, hw, d);
+            if (plan.weightsResident && d > 1)
+                continue; // resident weights: nothing to share, d = 1 holds the same with less room
+            NetworkCost c = withFusion(costWithPlan(g, prec, hw, options, cache, fused, stored, plan));
+            if (first || value(c) < value(best) * (1 - 1e-12)) {
+                best = std::move(c);
+                first = false;
+            }
         }
     }
     best.batch = batch;

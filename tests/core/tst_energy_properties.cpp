@@ -340,8 +340,8 @@ void TestEnergyProperties::batchSharesWeights()
     QCOMPARE(kept.total.dramBits, (28.0 * 28 + 10) * 8);
 }
 
-// Fusion is taken only when it costs less; it never moves more DRAM bits than no fusion, and a
-// pinned re-cost of a fused network reproduces it.
+// Fusion is taken only when it costs less; it never moves more DRAM bits than no fusion, a pinned
+// re-cost of a fused network reproduces it, and batch 2 never costs more per image than batch 1.
 void TestEnergyProperties::fusionNeverMovesMoreDram()
 {
     QFETCH(QString, network);
@@ -362,6 +362,12 @@ void TestEnergyProperties::fusionNeverMovesMoreDram()
         pinned.pinned = &f;
         const NetworkCost again = cost(g, "int8", hw, pinned);
         QVERIFY(std::fabs(again.total.energyPj() - f.total.energyPj()) <= 1e-9 * f.total.energyPj());
+        // A bigger batch never raises the energy per image, with fusion too.
+        if (mode == 2) {
+            Hardware two = hw;
+            setParam(two, "network.batch", 2);
+            QVERIFY(cost(g, "int8", two).total.energyPj() <= f.total.energyPj() * (1 + kTol));
+        }
     }
 }
 
