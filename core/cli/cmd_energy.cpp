@@ -29,6 +29,7 @@ struct EnergyOptions {
     std::string strategy;
     std::string hw = kDefaultPreset;
     std::vector<std::string> sets;
+    std::vector<std::string> fuse;
     std::string objective = "energy";
     bool json = false;
     bool csv = false;
@@ -82,7 +83,9 @@ void runEnergy(const EnergyOptions& o)
     Hardware hw = loadHardware(o.hw);
     for (const std::string& set : o.sets)
         applySetting(hw, set);
-    const NetworkCost cost = costNetwork(g, assignPrecision(g, s), hw, {objective});
+    CostOptions options{objective};
+    options.fuse = o.fuse;
+    const NetworkCost cost = costNetwork(g, assignPrecision(g, s), hw, options);
 
     if (o.json) {
         nlohmann::ordered_json out;
@@ -159,8 +162,8 @@ void runEnergy(const EnergyOptions& o)
               << fixed(100.0 * t.dramPj / t.energyPj(), 1) << " % of energy; " << humanCount(double(cost.macs))
               << " MACs, " << humanCount(cost.bops) << " BOPs, " << humanCount(cost.weightBits / 8) << "B of weights\n"
               << "Weights resident: " << cost.plan.weightsReason << "\n";
-    if (hw.fusion != 0) {
-        std::cout << "Fusion " << fusionModeName(FusionMode(int(hw.fusion))) << ": " << cost.plan.groups.size() << " fused chain(s)"
+    if (hw.fusion != 0 || !o.fuse.empty()) {
+        std::cout << "Fusion " << (o.fuse.empty() ? fusionModeName(FusionMode(int(hw.fusion))) : "as --fuse names") << ": " << cost.plan.groups.size() << " fused chain(s)"
                   << (cost.plan.groups.empty() ? " (none beats running the layers one by one)" : "") << "\n";
         for (size_t k = 0; k < cost.plan.groups.size(); ++k) {
             const FusedGroup& fg = cost.plan.groups[k];
@@ -187,6 +190,9 @@ void addEnergyCommand(CLI::App& app)
     sub->add_option("--hw", o->hw, "Hardware preset (see `poq hw`) or hardware JSON file")->capture_default_str();
     sub->add_option("--set", o->sets, "Override a hardware parameter, KEY=VALUE (repeatable; keys: poq hw PRESET)");
     sub->add_option("--objective", o->objective, "Mapping objective: energy, latency or edp")->capture_default_str();
+    sub->add_option("--fuse", o->fuse,
+                    "Fuse the chain of convolutions FIRST:LAST (repeatable), whether or not it pays; network.fusion "
+                    "chooses chains itself");
     sub->add_flag("--json", o->json, "Print JSON");
     sub->add_flag("--csv", o->csv, "Print CSV");
     sub->callback([o] { runEnergy(*o); });

@@ -1,6 +1,9 @@
 // Fusion candidates: which chains of convolutions can run band by band.
 #include "hw/fusion.h"
 
+#include "util/display_text.h"
+#include "util/error.h"
+
 #include <algorithm>
 
 namespace poq {
@@ -165,6 +168,50 @@ std::vector<FusionChain> fusionChains(const Graph& g, const std::vector<int>& st
     }
     std::sort(chains.begin(), chains.end(), [](const FusionChain& a, const FusionChain& b) { return a.first() < b.first(); });
     return chains;
+}
+
+FusionChain namedChain(const Graph& g, const std::vector<int>& stored, const std::string& spec)
+{
+    const std::string where = "--fuse '" + echo(spec) + "': ";
+    const auto colon = spec.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size())
+        throw InputError(where + "expected FIRST:LAST, two layer names");
+    const std::string firstName = spec.substr(0, colon), lastName = spec.substr(colon + 1);
+    const int first = g.findLayer(firstName), last = g.findLayer(lastName);
+    for (const auto& [name, index] : {std::pair{firstName, first}, std::pair{lastName, last}}) {
+        if (index < 0)
+            throw InputError(where + "no layer '" + echo(name) + "' in " + echo(g.name()));
+        if (!isMac(g.layers()[index]))
+            throw InputError(where + "'" + echo(name) + "' is a " + kindInfo(g.layers()[index].kind).name
+                             + " layer; a fused chain runs convolutions");
+    }
+    if (last <= first)
+        throw InputError(where + "'" + echo(lastName) + "' must come after '" + echo(firstName) + "'");
+    std::vector<int> layers{first};
+    for (int m = first; m != last;) {
+        const int t = stored[g.layers()[m].output];
+        const int next = nextMac(g, stored, m);
+        if (next < 0) {
+            const int r = readers(g, t);
+            throw InputError(where + "the output of '" + echo(g.layers()[m].name) + "' is read by "
+                             + (r == 1 ? "layer '" + echo(g.layers()[g.tensor(t).consumers.front()].name) + "' ("
+                                             + kindInfo(g.layers()[g.tensor(t).consumers.front()].kind).name
+                                             + "), not a convolution"
+                                       : std::to_string(r) + " layers (a chain's tensors have one reader)")
+                             + ", so the chain cannot reach '" + echo(lastName) + "'");
+        }
+        if (next > last)
+            throw InputError(where + "'" + echo(lastName) + "' does not follow '" + echo(firstName) + "' in a chain");
+        layers.push_back(next);
+        m = next;
+    }
+    FusionChain chain;
+    if (layers.size() < 2)
+        throw InputError(where + "a fused chain needs two or more layers");
+    if (!bandChain(g, stored, layers, chain))
+        throw InputError(where + "the layers do not run in bands of output rows ('" + echo(lastName)
+                         + "' has one output row, or a layer's height is not its rows per band times the bands)");
+    return chain;
 }
 
 std::string chainName(const Graph& g, const FusionChain& c)

@@ -37,6 +37,11 @@ bool bandChain(const Graph& g, const std::vector<int>& stored, const std::vector
 // element-wise layers.
 std::vector<FusionChain> fusionChains(const Graph& g, const std::vector<int>& stored, FusionMode mode);
 
+// The chain a user names, "FIRST:LAST" (poq energy --fuse): the convolutions from FIRST to LAST, each
+// the single reader of the previous one's stored tensor. Throws InputError naming the layer that
+// breaks the chain and why.
+FusionChain namedChain(const Graph& g, const std::vector<int>& stored, const std::string& spec);
+
 // The chain's layers joined by " -> " (for mapping texts and messages).
 std::string chainName(const Graph& g, const FusionChain& c);
 

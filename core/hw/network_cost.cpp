@@ -537,16 +537,37 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
     };
     // Fusion: the chains worth running band by band under an unfused plan, then the whole network
     // planned again around their line buffers; the better of the two.
+    std::vector<FusedGroup> forced;
+    if (!options.fuse.empty()) {
+        if (hw.keepOnChip == 0)
+            throw InputError("--fuse: network.keepOnChip is off, so no line buffer can stay on chip");
+        const double room = planNetwork(g, prec, stored, hw, 1).planBits;
+        for (const std::string& spec : options.fuse) {
+            FusedGroup fg = describeChain(g, prec, stored, namedChain(g, stored, spec));
+            for (const FusedGroup& other : forced)
+                if (std::find_first_of(fg.chain.layers.begin(), fg.chain.layers.end(), other.chain.layers.begin(),
+                                       other.chain.layers.end())
+                    != fg.chain.layers.end())
+                    throw InputError("--fuse '" + echo(spec) + "': overlaps the chain " + other.name);
+            if (fg.lineBits > room)
+                throw InputError("--fuse '" + echo(spec) + "': its line buffers need " + bitsText(fg.lineBits)
+                                 + ", more than the " + bitsText(room) + " of " + hw.levels[hw.lastOnChipLevel()].name
+                                 + " the plan may use");
+            forced.push_back(std::move(fg));
+        }
+    }
     auto withFusion = [&](NetworkCost none) {
-        if (hw.fusion == 0 || hw.keepOnChip == 0)
+        if (forced.empty() && (hw.fusion == 0 || hw.keepOnChip == 0))
             return none;
         const int d = none.plan.imagesPerWeightLoad;
         // Per mode, the chains worth fusing one by one and all chains together (their line buffers
         // may leave room for resident weights that no single chain frees); auto also tries the
         // blocks, so it never does worse than them.
         std::vector<std::vector<FusedGroup>> sets;
+        if (!forced.empty())
+            sets.push_back(forced);
         for (FusionMode mode : {FusionMode::Blocks, FusionMode::Auto}) {
-            if (int(mode) > int(hw.fusion))
+            if (!forced.empty() || int(mode) > int(hw.fusion))
                 break;
             const GroupChoice choice = chooseGroups(g, prec, stored, hw, options, cache, none, mode);
             sets.push_back(choice.worth);
@@ -570,7 +591,7 @@ NetworkCost costNetwork(const Graph& g, const NetworkPrecision& prec, const Hard
                     fg.weightsHeld = true;
             }
             NetworkCost c = costWithPlan(g, prec, hw, options, cache, fused, stored, plan);
-            if (value(c) < value(best) * (1 - 1e-12))
+            if (!forced.empty() || value(c) < value(best) * (1 - 1e-12))
                 best = std::move(c);
         }
         return best;

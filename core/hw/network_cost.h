@@ -83,6 +83,9 @@ struct CostOptions {
     Objective objective = Objective::Energy;
     // Re-cost with the mappings and the plan of a previous NetworkCost instead of searching.
     const NetworkCost* pinned = nullptr;
+    // Chains to fuse as given, "FIRST:LAST" (poq energy --fuse), whether or not fusing them pays;
+    // InputError when one cannot be fused or its line buffers do not fit.
+    std::vector<std::string> fuse;
 };
 
 // Throws InputError when the hardware is invalid or a register file cannot hold one weight, one

@@ -257,6 +257,27 @@ void TestBadInput::refused_data()
                                                       << "unknown hardware key 'rf.energyAtBytes'";
     QTest::newRow("size anchor 0") << energy + QStringList{"--set", "sram.energyAtBytes=0"}
                                    << "sram.energyAtBytes: must be an integer in 1..";
+    const QStringList mbv2{"energy", "mobilenetv2", "--strategy", "int8"};
+    QTest::newRow("fuse across an Add") << mbv2 + QStringList{"--fuse", "block16.expand:block17.project"}
+                                        << "--fuse 'block16.expand:block17.project': the output of 'block16.project' is "
+                                           "read by layer 'block16.add' (Add), not a convolution, so the chain cannot "
+                                           "reach 'block17.project'";
+    QTest::newRow("fuse past a skip") << mbv2 + QStringList{"--fuse", "block2.expand:block3.project"}
+                                      << "--fuse 'block2.expand:block3.project': the output of 'block2.project' is read "
+                                         "by 2 layers (a chain's tensors have one reader)";
+    QTest::newRow("fuse backwards") << mbv2 + QStringList{"--fuse", "block2.project:block2.expand"}
+                                    << "--fuse 'block2.project:block2.expand': 'block2.expand' must come after 'block2.project'";
+    QTest::newRow("fuse an unknown layer") << mbv2 + QStringList{"--fuse", "nosuch:block2.dw"}
+                                           << "--fuse 'nosuch:block2.dw': no layer 'nosuch' in mobilenetv2";
+    QTest::newRow("fuse one name") << mbv2 + QStringList{"--fuse", "stem"} << "--fuse 'stem': expected FIRST:LAST, two layer names";
+    QTest::newRow("fuse a ReLU") << mbv2 + QStringList{"--fuse", "stem.relu6:block1.dw"}
+                                 << "--fuse 'stem.relu6:block1.dw': 'stem.relu6' is a ReLU6 layer; a fused chain runs convolutions";
+    QTest::newRow("fuse into a tiny buffer") << mbv2 + QStringList{"--fuse", "stem:block1.project", "--set", "sram.sizeBytes=4096"}
+                                             << "--fuse 'stem:block1.project': its line buffers need 130.8 kbit, more than "
+                                                "the 16.4 kbit of sram the plan may use";
+    QTest::newRow("fuse through a pool") << QStringList{"energy", "cnn-fmnist", "--strategy", "int8", "--fuse", "conv3:classifier"}
+                                         << "--fuse 'conv3:classifier': the output of 'conv3' is read by layer 'pool' "
+                                            "(GlobalAvgPool), not a convolution, so the chain cannot reach 'classifier'";
     QTest::newRow("seven memory levels") << energy + QStringList{"--hw", d + "seven-levels.json"} << "levels: at most 6 memory levels, got 7";
 }
 

@@ -214,6 +214,14 @@ void TestNetworkLevel::fusedInvertedResidual()
     const NetworkCost again = costNetwork(g, assignPrecision(g, QuantStrategy::parse("int8")), hw, pinned);
     QCOMPARE(again.total.energyPj(), fused.total.energyPj());
     QCOMPARE(again.total.dramBits, fused.total.dramBits);
+    // Naming the chain (poq energy --fuse expand:project) fuses it the same way with fusion off.
+    Hardware off = hw;
+    setParam(off, "network.fusion", 0);
+    CostOptions named;
+    named.fuse = {"expand:project"};
+    const NetworkCost byName = costNetwork(g, assignPrecision(g, QuantStrategy::parse("int8")), off, named);
+    QCOMPARE(byName.total.energyPj(), fused.total.energyPj());
+    QCOMPARE(QString::fromStdString(byName.plan.groups.at(0).name), QString("expand -> dw -> project"));
     // auto finds the same chain here.
     setParam(hw, "network.fusion", 2);
     QCOMPARE(cost(g, "int8", hw).total.energyPj(), fused.total.energyPj());
