@@ -83,7 +83,8 @@ void runEnergy(const EnergyOptions& o)
     Hardware hw = loadHardware(o.hw);
     for (const std::string& set : o.sets)
         applySetting(hw, set);
-    CostOptions options{objective};
+    CostOptions options;
+    options.objective = objective;
     options.fuse = o.fuse;
     const NetworkCost cost = costNetwork(g, assignPrecision(g, s), hw, options);
 

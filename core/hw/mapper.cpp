@@ -678,8 +678,14 @@ size_t MappingCache::Hash::operator()(const LayerProblem& p) const
                   static_cast<int>(p.macClass), static_cast<int>(p.wFormat), static_cast<int>(p.iFormat),
                   int(p.inputResident), int(p.outputResident), int(p.weightResident), p.batch})
         mix(v);
-    mix(static_cast<int64_t>(p.tileFraction * 1024));
-    return h;
+    return h; // not the tile share: spaces check the capacity it leaves (MappingSpace::validFor)
+}
+
+bool MappingCache::SameLayer::operator()(const LayerProblem& a, const LayerProblem& b) const
+{
+    LayerProblem c = b;
+    c.tileFraction = a.tileFraction;
+    return a == c;
 }
 
 LayerCost MappingCache::find(const LayerProblem& p, const Hardware& hw, Objective objective)

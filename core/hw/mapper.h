@@ -88,12 +88,17 @@ public:
     size_t spaces() const; // mapping spaces built and kept (a few per problem)
 
 private:
+    // One entry per layer whatever share of the last on-chip level its tiles get: the spaces of an
+    // entry serve every share whose capacity falls in their intervals.
     struct Hash {
         size_t operator()(const LayerProblem& p) const;
     };
+    struct SameLayer {
+        bool operator()(const LayerProblem& a, const LayerProblem& b) const;
+    };
     mutable std::mutex m_mutex;
     static constexpr size_t kSpacesPerProblem = 4;
-    std::unordered_map<LayerProblem, std::vector<std::shared_ptr<const MappingSpace>>, Hash> m_map;
+    std::unordered_map<LayerProblem, std::vector<std::shared_ptr<const MappingSpace>>, Hash, SameLayer> m_map;
     std::string m_structure;
 };
 

@@ -85,7 +85,7 @@ struct CostOptions {
     const NetworkCost* pinned = nullptr;
     // Chains to fuse as given, "FIRST:LAST" (poq energy --fuse), whether or not fusing them pays;
     // InputError when one cannot be fused or its line buffers do not fit.
-    std::vector<std::string> fuse;
+    std::vector<std::string> fuse = {};
 };
 
 // Throws InputError when the hardware is invalid or a register file cannot hold one weight, one

@@ -535,6 +535,18 @@ void TestMapper::cacheFollowsCapacities()
     }
     QVERIFY(reused > 0);
     QVERIFY(cache.spaces() > cache.size()); // some problems needed more than one space
+    // The tile share of the last on-chip level (what the network plan leaves free) is a capacity
+    // too: one entry per layer, every share equal to a fresh search.
+    MappingCache shares;
+    setParam(hw, "sram.sizeBytes", 262144);
+    for (double share : {0.5, 0.5625, 0.75, 1.0, 0.5}) {
+        LayerProblem p = layers[1];
+        p.tileFraction = share;
+        const LayerCost cached = shares.find(p, hw, Objective::Energy);
+        const LayerCost fresh = searchMapping(p, hw, Objective::Energy);
+        QVERIFY(std::fabs(cached.energyPj() - fresh.energyPj()) <= 1e-9 * fresh.energyPj());
+    }
+    QCOMPARE(int(shares.size()), 1);
 }
 
 void TestMapper::structuralKeyFollowsRows()

@@ -40,7 +40,7 @@ using namespace poq::ui;
 
 namespace {
 
-bool waitForSweep(MainWindow& w, QSignalSpy& spy)
+bool waitForSweep(MainWindow& /*window*/, QSignalSpy& spy)
 {
     return spy.wait(60000) || !spy.isEmpty();
 }
