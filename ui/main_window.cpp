@@ -217,13 +217,29 @@ void MainWindow::onResult(const SweepResult& r)
                                      .arg(QString::fromStdString(m_hardwarePanel->hardware().name)).arg(frontier)
                                      .arg(r.unmeasured.empty() ? QString()
                                                                : tr("; %1 without a trained model").arg(r.unmeasured.size())));
+        // Keep the selection by identity: the same (strategy, width) wherever it now sits.
         std::vector<int> keep;
-        for (int i : m_selection)
-            if (i < int(m_points.size()))
-                keep.push_back(i);
+        QStringList dropped;
+        for (const auto& [strategy, width] : m_selectedKeys) {
+            int found = -1;
+            for (size_t i = 0; i < m_points.size() && found < 0; ++i)
+                if (m_points[i].strategy == strategy && m_points[i].width == width)
+                    found = int(i);
+            if (found >= 0)
+                keep.push_back(found);
+            else
+                dropped << QStringLiteral("%1 @ %2").arg(QString::fromStdString(strategy)).arg(width);
+        }
         m_selection.clear();
+        m_selectedKeys.clear();
+        m_plot->setSelection({});
+        if (keep.empty())
+            m_breakdownPanel->clear();
         for (size_t k = 0; k < keep.size(); ++k)
             selectPoint(keep[k], k > 0);
+        if (!dropped.isEmpty())
+            statusBar()->showMessage(statusBar()->currentMessage()
+                                     + tr("; selection dropped: %1 is no longer in the design space").arg(dropped.join(", ")));
     }
     emit sweepFinished();
 }
@@ -236,6 +252,9 @@ void MainWindow::selectPoint(int index, bool compare)
         m_selection = {index};
     else
         m_selection = {m_selection.front(), index};
+    m_selectedKeys.clear();
+    for (int i : m_selection)
+        m_selectedKeys.emplace_back(m_points[i].strategy, m_points[i].width);
     m_plot->setSelection(m_selection);
     const auto a = m_controller->costPoint(m_points[m_selection[0]]);
     if (!a)

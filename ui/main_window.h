@@ -36,6 +36,7 @@ public:
     FrontierPlot* frontierPlot() const { return m_plot; }
     SweepController* controller() const { return m_controller; }
     const std::vector<DesignPoint>& points() const { return m_points; }
+    const std::vector<int>& selection() const { return m_selection; } // indices into points()
 
     // Each returns false with a one-line message on bad input or a failed write; nothing else changes.
     bool openNetworkFile(const QString& path, QString* error = nullptr);
@@ -74,6 +75,9 @@ private:
     QMenu* m_viewMenu = nullptr;
     std::vector<DesignPoint> m_points;
     std::vector<int> m_selection;
+    // The selected points by identity (strategy, width), so a new result re-finds them wherever
+    // they now sit, or drops them visibly.
+    std::vector<std::pair<std::string, double>> m_selectedKeys;
     std::vector<QDockWidget*> m_docks;
     CostAxis m_axis = CostAxis::Energy;
     QString m_networkFile; // when the network came from a file

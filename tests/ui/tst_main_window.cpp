@@ -22,6 +22,7 @@
 #include <qcustomplot.h>
 
 #include <QComboBox>
+#include <QStatusBar>
 #include <QDoubleSpinBox>
 #include <QListWidget>
 #include <QMenuBar>
@@ -65,6 +66,7 @@ private slots:
     void togglesChangePointsAndFrontier();
     void selectingPointsFillsBreakdown();
     void fusionShowsInBreakdown();
+    void selectionAndColoursKeepIdentity();
     void exportsAreValidFiles();
     void sessionRoundTrip();
     void cancelReturnsToIdle();
@@ -267,6 +269,50 @@ void TestMainWindow::fusionShowsInBreakdown()
     QVERIFY(dram);
     QVERIFY(!w.hardwarePanel()->setValue("network.fusion", 3, &error));
     QVERIFY2(error.startsWith("network.fusion: must be one of none, blocks, auto (0..2)"), qPrintable(error));
+}
+
+// The selection follows the point, not its position in the list, and every strategy keeps its
+// colour and marker when others are toggled.
+void TestMainWindow::selectionAndColoursKeepIdentity()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    QVERIFY(w.sweepPanel()->setWidths({0.25, 0.5, 1.0}));
+    QVERIFY(w.sweepPanel()->setStrategies({"fp32", "int8", "int4", "int4+res8"}));
+    QTRY_VERIFY_WITH_TIMEOUT(int(w.points().size()) == 12, 60000);
+    const QColor int8Colour = w.frontierPlot()->strategyColor("int8");
+    const int int8Shape = w.frontierPlot()->strategyShape("int8");
+    auto selected = [&](int k) {
+        const DesignPoint& p = w.points()[w.selection().at(k)];
+        return QStringLiteral("%1 @ %2").arg(QString::fromStdString(p.strategy)).arg(p.width);
+    };
+    w.selectPoint(findPoint(w, "int4", 0.25), false);
+    w.selectPoint(findPoint(w, "int8", 1.0), true);
+    QCOMPARE(selected(0), QString("int4 @ 0.25"));
+    // Unchecking fp32 moves every other point in the list; the selection stays on the same points.
+    spy.clear();
+    w.sweepPanel()->strategyList()->findItems("fp32", Qt::MatchExactly).first()->setCheckState(Qt::Unchecked);
+    QTRY_VERIFY_WITH_TIMEOUT(int(w.points().size()) == 9, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(int(w.selection().size()), 2, 60000);
+    QCOMPARE(selected(0), QString("int4 @ 0.25"));
+    QCOMPARE(selected(1), QString("int8 @ 1"));
+    QVERIFY(w.breakdownPanel()->title().startsWith("int4 @ 0.25"));
+    QCOMPARE(w.frontierPlot()->strategyColor("int8"), int8Colour);
+    QCOMPARE(w.frontierPlot()->strategyShape("int8"), int8Shape);
+    QVERIFY(w.frontierPlot()->strategyColor("int4") != int8Colour);
+    // Unchecking width 0.25 removes the first selected point: it is dropped, visibly.
+    spy.clear();
+    QVERIFY(w.sweepPanel()->setWidths({0.5, 1.0}));
+    QTRY_VERIFY_WITH_TIMEOUT(int(w.points().size()) == 6, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(int(w.selection().size()), 1, 60000);
+    QCOMPARE(selected(0), QString("int8 @ 1"));
+    QVERIFY2(w.statusBar()->currentMessage().contains("selection dropped: int4 @ 0.25 is no longer in the design space"),
+             qPrintable(w.statusBar()->currentMessage()));
+    // A custom strategy keeps the style it first got.
+    const QColor custom = w.frontierPlot()->strategyColor("int6+res12");
+    w.frontierPlot()->strategyColor("int3");
+    QCOMPARE(w.frontierPlot()->strategyColor("int6+res12"), custom);
 }
 
 void TestMainWindow::exportsAreValidFiles()

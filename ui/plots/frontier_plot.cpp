@@ -26,7 +26,33 @@ const QCPScatterStyle::ScatterShape kShapes[] = {QCPScatterStyle::ssCircle, QCPS
                                                  QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCrossSquare,
                                                  QCPScatterStyle::ssPlusCircle, QCPScatterStyle::ssStar};
 
+// Strategies with a fixed style, by name: each keeps its colour and marker in every plot and session.
+const char* const kUsualStrategies[] = {"fp32", "fp16", "int8", "int4+res8", "bf16", "fp8", "int16", "int4",
+                                        "int2+res8", "int2", "int4+res16", "int8+res16"};
+
 } // namespace
+
+int FrontierPlot::styleIndex(const std::string& strategy)
+{
+    const int usual = int(std::size(kUsualStrategies));
+    for (int k = 0; k < usual; ++k)
+        if (strategy == kUsualStrategies[k])
+            return k;
+    auto it = std::find(m_styleOrder.begin(), m_styleOrder.end(), strategy);
+    if (it == m_styleOrder.end())
+        it = m_styleOrder.insert(m_styleOrder.end(), strategy);
+    return usual + int(it - m_styleOrder.begin());
+}
+
+QColor FrontierPlot::strategyColor(const std::string& strategy)
+{
+    return kPalette[styleIndex(strategy) % std::size(kPalette)];
+}
+
+int FrontierPlot::strategyShape(const std::string& strategy)
+{
+    return int(kShapes[styleIndex(strategy) % std::size(kShapes)]);
+}
 
 FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
 {
@@ -170,7 +196,7 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
     double xMin = 0, xMax = 0, yMin = 0, yMax = 0;
     bool first = true;
     for (size_t s = 0; s < order.size(); ++s) {
-        const QColor color = kPalette[s % std::size(kPalette)];
+        const QColor color = strategyColor(order[s]);
         QColor dim = color;
         dim.setAlpha(70);
         QCPGraph* on = m_plot->addGraph();
@@ -179,7 +205,7 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
         for (QCPGraph* g : {on, off}) {
             g->setLineStyle(QCPGraph::lsNone);
             const bool isOn = g == on;
-            g->setScatterStyle(QCPScatterStyle(kShapes[s % std::size(kShapes)], isOn ? color : dim,
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ScatterShape(strategyShape(order[s])), isOn ? color : dim,
                                                isOn ? color.lighter(130) : dim, isOn ? 9 : 7));
             g->setPen(QPen(isOn ? color : dim));
         }

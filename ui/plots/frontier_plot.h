@@ -5,9 +5,11 @@
 
 #include "explore/design_point.h"
 
+#include <QColor>
 #include <QString>
 #include <QWidget>
 
+#include <string>
 #include <vector>
 
 class QCustomPlot;
@@ -35,6 +37,10 @@ public:
     int pointAt(const QPointF& pos, double radiusPx = 10) const;
     QString pointText(int index) const; // every number of a point, for the hover tooltip
     void setSelection(const std::vector<int>& indices); // ringed
+    // A strategy's colour and marker, fixed for the life of the plot: the usual strategies by name,
+    // others in the order they first appear (toggling strategies never recolours the rest).
+    QColor strategyColor(const std::string& strategy);
+    int strategyShape(const std::string& strategy); // a QCPScatterStyle::ScatterShape
     const std::vector<int>& frontierIndices() const { return m_frontierIdx; }
 
 signals:
@@ -50,6 +56,8 @@ private:
     std::vector<int> m_frontierIdx;
     CostAxis m_axis = CostAxis::Energy;
     bool m_anyAccuracy = false;
+    int styleIndex(const std::string& strategy);
+    std::vector<std::string> m_styleOrder; // strategies not in the fixed list, as first seen
 };
 
 } // namespace poq::ui
