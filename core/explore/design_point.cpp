@@ -10,13 +10,14 @@ namespace poq {
 namespace {
 
 const std::array<CostAxisInfo, 6> kAxes = {{
-    {CostAxis::Energy, "energy", "Energy per inference (pJ)", false, [](const DesignPoint& p) { return p.energyPj; }},
-    {CostAxis::Latency, "latency", "Latency (cycles)", false, [](const DesignPoint& p) { return p.latencyCycles; }},
-    {CostAxis::Edp, "edp", "Energy-delay product (pJ x cycles)", false, [](const DesignPoint& p) { return p.edp(); }},
-    {CostAxis::Macs, "macs", "MACs (proxy)", true, [](const DesignPoint& p) { return double(p.macs); }},
-    {CostAxis::Bops, "bops", "Bit operations, MACs x w bits x a bits (proxy)", true,
+    {CostAxis::Energy, "energy", "Energy per inference", false, Quantity::Energy,
+     [](const DesignPoint& p) { return p.energyPj; }},
+    {CostAxis::Latency, "latency", "Latency", false, Quantity::Cycles, [](const DesignPoint& p) { return p.latencyCycles; }},
+    {CostAxis::Edp, "edp", "Energy-delay product", false, Quantity::EnergyDelay, [](const DesignPoint& p) { return p.edp(); }},
+    {CostAxis::Macs, "macs", "MACs (proxy)", true, Quantity::Count, [](const DesignPoint& p) { return double(p.macs); }},
+    {CostAxis::Bops, "bops", "Bit operations, MACs x w bits x a bits (proxy)", true, Quantity::Count,
      [](const DesignPoint& p) { return p.bops; }},
-    {CostAxis::Size, "size", "Model size (bits, proxy)", true, [](const DesignPoint& p) { return p.weightBits; }},
+    {CostAxis::Size, "size", "Model size (proxy)", true, Quantity::Bits, [](const DesignPoint& p) { return p.weightBits; }},
 }};
 
 } // namespace

@@ -2,6 +2,8 @@
 // and costs. Cost axes (energy, latency, EDP and the proxies MACs, BOPs, model size) are one table.
 #pragma once
 
+#include "util/units.h"
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -34,6 +36,7 @@ struct CostAxisInfo {
     const char* name;  // CLI: --x energy
     const char* label; // axis title
     bool proxy;        // a stand-in for energy (MACs, BOPs, size)
+    Quantity quantity; // how its values read (units.h)
     double (*value)(const DesignPoint&);
 };
 

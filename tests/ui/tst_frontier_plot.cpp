@@ -1,6 +1,7 @@
 // The shared frontier plot offscreen: one scatter per strategy, frontier step line, dimmed points,
 // energy-only sweeps, and export to every format without partial files.
 #include "plots/frontier_plot.h"
+#include "plots/unit_ticker.h"
 
 #include "explore/pareto.h"
 
@@ -39,6 +40,7 @@ private slots:
     void energyOnly();
     void exportFormats_data();
     void exportFormats();
+    void readableLogTicks();
 };
 
 void TestFrontierPlot::scatterAndFrontier()
@@ -69,6 +71,11 @@ void TestFrontierPlot::energyOnly()
     plot.setPoints(pts);
     QCOMPARE(plot.frontierSize(), 0);
     QVERIFY(plot.plot()->yAxis->label().contains("Width multiplier"));
+    QCOMPARE(plot.title(), QString("Width vs energy per inference (no accuracy source)"));
+    plot.setPoints(kPoints, CostAxis::Edp);
+    QCOMPARE(plot.title(), QString("Accuracy vs energy-delay product"));
+    plot.setPoints(kPoints, CostAxis::Macs);
+    QCOMPARE(plot.title(), QString("Accuracy vs MACs (proxy)"));
     plot.setPoints({});
     QCOMPARE(plot.strategyCount(), 0);
 }
@@ -100,6 +107,31 @@ void TestFrontierPlot::exportFormats()
         QVERIFY(error.startsWith("out: "));
     else
         QVERIFY(QFileInfo(path).size() > 1000);
+}
+
+void TestFrontierPlot::readableLogTicks()
+{
+    // 1, 2, 5 x 10^n over a few decades; decades only beyond four; no duplicates; inside the range.
+    QCOMPARE(logTicks(1e6, 1e8), (QVector<double>{1e6, 2e6, 5e6, 1e7, 2e7, 5e7, 1e8}));
+    QCOMPARE(logTicks(3e6, 4e7), (QVector<double>{5e6, 1e7, 2e7}));
+    QCOMPARE(logTicks(1e3, 1e9), (QVector<double>{1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}));
+    QVERIFY(logTicks(1e-3, 1e20).size() <= 12);
+    QVERIFY(logTicks(0, 10).isEmpty());
+    QVERIFY(logTicks(5, 5).isEmpty());
+    for (double lo = 1.3e5; lo < 1e9; lo *= 3.7) {
+        const QVector<double> t = logTicks(lo, lo * 57);
+        for (int i = 1; i < t.size(); ++i)
+            QVERIFY(t[i] > t[i - 1]);
+        QVERIFY(t.size() >= 2);
+    }
+    // The energy axis labels its ticks in units a person reads.
+    FrontierPlot plot;
+    plot.setPoints(kPoints);
+    plot.plot()->replot();
+    const QVector<QString> labels = plot.plot()->xAxis->tickVectorLabels();
+    QVERIFY(!labels.isEmpty());
+    for (const QString& l : labels)
+        QVERIFY2(l.endsWith("J") && !l.contains("10^"), qPrintable(l));
 }
 
 QTEST_MAIN(TestFrontierPlot)

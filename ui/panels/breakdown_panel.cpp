@@ -1,6 +1,8 @@
 // BreakdownPanel: stacked QCPBars per category.
 #include "panels/breakdown_panel.h"
 
+#include "plots/unit_ticker.h"
+
 #include <qcustomplot.h>
 
 #include <QCheckBox>
@@ -47,7 +49,7 @@ void stack(QCustomPlot* plot, const std::vector<std::vector<double>>& values, st
         bars->setWidth(0.8);
         QVector<double> v;
         for (const auto& row : values)
-            v << row[c] / 1e3; // nJ
+            v << row[c]; // pJ, labelled through the unit formatter
         bars->setData(keys, v, true);
         if (below)
             bars->moveAbove(below);
@@ -66,7 +68,8 @@ BreakdownPanel::BreakdownPanel(QWidget* parent)
       m_operand(new QCheckBox(tr("Split memory energy by operand (W / I / O)"), this)), m_title(new QLabel(this))
 {
     for (QCustomPlot* p : {m_layers, m_totals}) {
-        p->yAxis->setLabel(tr("Energy (nJ)"));
+        p->yAxis->setLabel(tr("Energy"));
+        p->yAxis->setTicker(QSharedPointer<UnitTicker>::create(Quantity::Energy));
         p->legend->setFont(QFont(font().family(), 8));
         p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
         p->legend->setWrap(3);
@@ -105,26 +108,22 @@ QString BreakdownPanel::barToolTip(int k) const
         return {};
     const NetworkCost& net = m_a->second;
     const LayerEnergy& e = net.layers[m_shown[k]];
+    auto pj = [](double v) { return QString::fromStdString(formatQuantity(v, Quantity::Energy)); };
+    auto bits = [](double v) { return QString::fromStdString(formatQuantity(v, Quantity::Bits)); };
     QString home;
     if (!e.outputTensor.empty()) {
         const QString where = e.outputInLineBuffer ? tr("in a line buffer of its fused chain")
                               : e.outputOnChip     ? tr("on chip")
-                                                   : tr("in DRAM, %1 kbit moved").arg(e.outputSpillBits / 1e3, 0, 'f', 1);
-        home = tr("\nOutput %1 (%2 kbit): %3")
-                   .arg(QString::fromStdString(e.outputTensor))
-                   .arg(e.outputBits / 1e3, 0, 'f', 1)
-                   .arg(where);
+                                                   : tr("in DRAM, %1 moved").arg(bits(e.outputSpillBits));
+        home = tr("\nOutput %1 (%2): %3").arg(QString::fromStdString(e.outputTensor), bits(e.outputBits), where);
     }
     if (e.fusedGroup >= 0 && e.fusedGroup < int(net.plan.groups.size()))
         home += tr("\nFused chain %1: %2").arg(e.fusedGroup + 1).arg(QString::fromStdString(net.plan.groups[e.fusedGroup].name));
-    return tr("%1 (%2)\n%3 nJ: MAC %4, RF %5, SRAM %6, DRAM %7%8\n%9")
-        .arg(QString::fromStdString(e.name), QString::fromUtf8(kindInfo(e.kind).name))
-        .arg(e.energyPj() / 1e3, 0, 'f', 2)
-        .arg(e.macPj / 1e3, 0, 'f', 2)
-        .arg(e.rfPj / 1e3, 0, 'f', 2)
-        .arg(e.sramPj / 1e3, 0, 'f', 2)
-        .arg(e.dramPj / 1e3, 0, 'f', 2)
-        .arg(home)
+    const QString dramShare =
+        e.energyPj() > 0 ? QStringLiteral(" (%1 %)").arg(100 * e.dramPj / e.energyPj(), 0, 'f', 1) : QString();
+    return tr("%1 (%2)\n%3: MAC %4, RF %5, SRAM %6, DRAM %7%8%9\n%10")
+        .arg(QString::fromStdString(e.name), QString::fromUtf8(kindInfo(e.kind).name), pj(e.energyPj()), pj(e.macPj),
+             pj(e.rfPj), pj(e.sramPj), pj(e.dramPj), dramShare, home)
         .arg(e.mapping.empty() ? tr("(no mapping: element-wise)") : QString::fromStdString(e.mapping));
 }
 
@@ -166,11 +165,10 @@ void BreakdownPanel::redraw()
     auto label = [](const DesignPoint& p) {
         return QStringLiteral("%1 @ %2").arg(QString::fromStdString(p.strategy)).arg(p.width);
     };
-    m_title->setText(tr("%1: %2 µJ per inference%3")
-                         .arg(label(m_a->first))
-                         .arg(m_a->second.total.energyPj() / 1e6, 0, 'f', 2)
-                         .arg(m_b ? tr(", compared with %1: %2 µJ").arg(label(m_b->first))
-                                         .arg(m_b->second.total.energyPj() / 1e6, 0, 'f', 2)
+    auto pj = [](double v) { return QString::fromStdString(formatQuantity(v, Quantity::Energy)); };
+    m_title->setText(tr("%1: %2 per inference%3")
+                         .arg(label(m_a->first), pj(m_a->second.total.energyPj()),
+                              m_b ? tr(", compared with %1: %2").arg(label(m_b->first), pj(m_b->second.total.energyPj()))
                                   : QString()));
     m_shown.clear();
     std::vector<std::vector<double>> rows;

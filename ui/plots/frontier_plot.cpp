@@ -2,6 +2,7 @@
 #include "plots/frontier_plot.h"
 
 #include "explore/pareto.h"
+#include "plots/unit_ticker.h"
 
 #include <qcustomplot.h>
 
@@ -60,9 +61,7 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_title = new QCPTextElement(m_plot, tr("Accuracy vs energy per inference"), QFont(font().family(), 11, QFont::Bold));
     m_plot->plotLayout()->addElement(0, 0, m_title);
     m_plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
-    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-    m_plot->xAxis->setNumberFormat(QStringLiteral("eb"));
-    m_plot->xAxis->setNumberPrecision(0);
+    m_plot->xAxis->setTicker(QSharedPointer<UnitLogTicker>::create(Quantity::Energy));
     m_plot->xAxis->setLabel(QString::fromUtf8(costAxisInfo(CostAxis::Energy).label));
     m_plot->yAxis->setLabel(tr("Top-1 accuracy (%)"));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -98,6 +97,8 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     });
 }
 
+QString FrontierPlot::title() const { return m_title->text(); }
+
 int FrontierPlot::pointAt(const QPointF& pos, double radiusPx) const
 {
     const auto cost = costAxisInfo(m_axis).value;
@@ -125,14 +126,16 @@ QString FrontierPlot::pointText(int index) const
     QString acc = p.accuracy ? QStringLiteral("%1 %").arg(100 * *p.accuracy, 0, 'f', 2) : tr("not measured");
     if (p.accuracyLo && p.accuracyHi)
         acc += QStringLiteral(" (%1-%2)").arg(100 * *p.accuracyLo, 0, 'f', 1).arg(100 * *p.accuracyHi, 0, 'f', 1);
-    return tr("%1 at width %2%3\naccuracy %4\nenergy %5 µJ (MAC %6, RF %7, SRAM %8, DRAM %9, other %10)\n"
-              "latency %11 cycles\nMACs %12, BOPs %13, weights %14 kB")
+    auto pj = [](double v) { return QString::fromStdString(formatQuantity(v, Quantity::Energy)); };
+    auto count = [](double v) { return QString::fromStdString(formatQuantity(v, Quantity::Count)); };
+    const QString dram = p.energyPj > 0 ? QStringLiteral(" (%1 %)").arg(100 * p.dramPj / p.energyPj, 0, 'f', 1) : QString();
+    return tr("%1 at width %2%3\naccuracy %4\nenergy %5 (MAC %6, RF %7, SRAM %8, DRAM %9%10, other %11)\n"
+              "latency %12\nMACs %13, BOPs %14, weights %15")
         .arg(QString::fromStdString(p.strategy)).arg(p.width)
         .arg(p.pareto ? tr(", on the frontier") : QString(), acc)
-        .arg(p.energyPj / 1e6, 0, 'f', 2).arg(p.macPj / 1e6, 0, 'f', 2).arg(p.rfPj / 1e6, 0, 'f', 2)
-        .arg(p.sramPj / 1e6, 0, 'f', 2).arg(p.dramPj / 1e6, 0, 'f', 2).arg(p.otherPj / 1e6, 0, 'f', 2)
-        .arg(p.latencyCycles, 0, 'f', 0).arg(double(p.macs), 0, 'g', 4).arg(p.bops, 0, 'g', 4)
-        .arg(p.weightBits / 8000, 0, 'f', 1);
+        .arg(pj(p.energyPj), pj(p.macPj), pj(p.rfPj), pj(p.sramPj), pj(p.dramPj), dram, pj(p.otherPj))
+        .arg(QString::fromStdString(formatQuantity(p.latencyCycles, Quantity::Cycles)), count(double(p.macs)), count(p.bops))
+        .arg(QString::fromStdString(formatQuantity(p.weightBits / 8, Quantity::Bytes)));
 }
 
 void FrontierPlot::setSelection(const std::vector<int>& indices)
@@ -171,11 +174,16 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
     m_emptyNote->setColor(QColor(120, 120, 120));
     const auto cost = costAxisInfo(axis).value;
     m_plot->xAxis->setLabel(QString::fromUtf8(costAxisInfo(axis).label));
-    m_title->setText(axis == CostAxis::Energy ? tr("Accuracy vs energy per inference")
-                                              : tr("Accuracy vs %1").arg(QString::fromUtf8(costAxisInfo(axis).name)));
+    m_plot->xAxis->setTicker(QSharedPointer<UnitLogTicker>::create(costAxisInfo(axis).quantity));
     bool anyAccuracy = false;
     for (const DesignPoint& p : points)
         anyAccuracy = anyAccuracy || p.accuracy.has_value();
+    // The title from the axis descriptor's label ("Accuracy vs energy-delay product"), and no
+    // accuracy in it when the y axis shows widths.
+    QString axisLabel = QString::fromUtf8(costAxisInfo(axis).label);
+    if (!axisLabel.isEmpty() && !axisLabel.startsWith("MACs"))
+        axisLabel[0] = axisLabel[0].toLower();
+    m_title->setText((anyAccuracy ? tr("Accuracy vs %1") : tr("Width vs %1 (no accuracy source)")).arg(axisLabel));
     // Without accuracies (an energy-only sweep) the y axis shows the width multiplier instead.
     auto yOf = [&](const DesignPoint& p) { return anyAccuracy ? 100.0 * p.accuracy.value_or(0) : p.width; };
     m_plot->yAxis->setLabel(anyAccuracy ? tr("Top-1 accuracy (%)") : tr("Width multiplier (no accuracy source)"));

@@ -24,6 +24,7 @@ public:
     explicit FrontierPlot(QWidget* parent = nullptr);
     QCustomPlot* plot() const { return m_plot; }
     bool isEnergyAxisLog() const;
+    QString title() const; // the plot's title, from the cost axis's label
 
     void setPoints(const std::vector<DesignPoint>& points, CostAxis axis = CostAxis::Energy);
     int strategyCount() const { return m_strategies; }
