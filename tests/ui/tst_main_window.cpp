@@ -17,10 +17,12 @@
 #include "formats/precision.h"
 #include "graph/network_io.h"
 #include "graph/zoo.h"
+#include "hw/hardware_io.h"
 #include "hw/hw_params.h"
 
 #include <qcustomplot.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QStatusBar>
 #include <QDoubleSpinBox>
@@ -67,6 +69,7 @@ private slots:
     void selectingPointsFillsBreakdown();
     void fusionShowsInBreakdown();
     void selectionAndColoursKeepIdentity();
+    void hardwarePanelSwitchesAndFiles();
     void exportsAreValidFiles();
     void sessionRoundTrip();
     void cancelReturnsToIdle();
@@ -313,6 +316,44 @@ void TestMainWindow::selectionAndColoursKeepIdentity()
     const QColor custom = w.frontierPlot()->strategyColor("int6+res12");
     w.frontierPlot()->strategyColor("int3");
     QCOMPARE(w.frontierPlot()->strategyColor("int6+res12"), custom);
+}
+
+// On/off parameters are check boxes, choices name their values, edited rows and the preset say
+// they are modified, and the hardware saves to a file `--hw` reads back identically.
+void TestMainWindow::hardwarePanelSwitchesAndFiles()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    HardwarePanel* hp = w.hardwarePanel();
+    QCOMPARE(hp->presetText(), QString("edge-npu"));
+    QVERIFY(hp->checkBox("network.keepOnChip") && !hp->slider("network.keepOnChip"));
+    QVERIFY(hp->checkBox("memory.energyFromSize") && hp->checkBox("memory.energyFromSize")->isChecked());
+    QComboBox* fusion = hp->choiceBox("network.fusion");
+    QVERIFY(fusion);
+    QCOMPARE(fusion->count(), 3);
+    QCOMPARE(fusion->itemText(2), QString("auto"));
+    spy.clear();
+    hp->checkBox("network.weightsResident")->setChecked(false);
+    QCOMPARE(hp->hardware().weightsResident, 0.0);
+    fusion->setCurrentIndex(1);
+    QCOMPARE(hp->hardware().fusion, 1.0);
+    QVERIFY(waitForSweep(w, spy));
+    QCOMPARE(hp->modifiedKeys(), (QStringList{"network.weightsResident", "network.fusion"}));
+    QCOMPARE(hp->presetText(), QString("edge-npu (modified: 2 parameters)"));
+    QTemporaryDir dir;
+    const QString path = dir.filePath("mine.json");
+    QString error;
+    QVERIFY2(hp->saveHardwareFile(path, &error), qPrintable(error));
+    const Hardware back = loadHardware(path.toStdString());
+    for (const HwParam& p : hardwareParameters(back))
+        QVERIFY2(paramValue(back, p) == getParam(hp->hardware(), p.key), p.key.c_str());
+    QVERIFY(!hp->saveHardwareFile(dir.filePath("missing/mine.json"), &error));
+    QVERIFY2(error.contains("missing"), qPrintable(error));
+    hp->resetAll();
+    QVERIFY(hp->modifiedKeys().isEmpty());
+    QVERIFY(hp->checkBox("network.weightsResident")->isChecked());
+    QCOMPARE(hp->choiceBox("network.fusion")->currentIndex(), 0);
 }
 
 void TestMainWindow::exportsAreValidFiles()

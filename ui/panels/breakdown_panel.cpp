@@ -69,7 +69,10 @@ BreakdownPanel::BreakdownPanel(QWidget* parent)
 {
     for (QCustomPlot* p : {m_layers, m_totals}) {
         p->yAxis->setLabel(tr("Energy"));
-        p->yAxis->setTicker(QSharedPointer<UnitTicker>::create(Quantity::Energy));
+        auto ticker = QSharedPointer<UnitTicker>::create(Quantity::Energy);
+        ticker->setTickCount(4);
+        p->yAxis->setTicker(ticker);
+        p->yAxis->setRange(0, 1e6); // until a point is selected: 0 .. 1 µJ
         p->legend->setFont(QFont(font().family(), 8));
         p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
         p->legend->setWrap(3);

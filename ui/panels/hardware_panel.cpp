@@ -4,7 +4,10 @@
 #include "hw/hardware_io.h"
 #include "hw/hw_params.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QDoubleSpinBox>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -23,7 +26,7 @@ namespace {
 constexpr int kSteps = 1000;
 }
 
-HardwarePanel::HardwarePanel(QWidget* parent) : QWidget(parent), m_preset(new QComboBox(this))
+HardwarePanel::HardwarePanel(QWidget* parent) : QWidget(parent), m_preset(new QComboBox(this)), m_modified(new QLabel(this))
 {
     for (const std::string& p : hardwarePresets())
         m_preset->addItem(QString::fromStdString(p));
@@ -43,9 +46,40 @@ HardwarePanel::HardwarePanel(QWidget* parent) : QWidget(parent), m_preset(new QC
     m_rowsLayout->setContentsMargins(2, 2, 2, 2);
     scroll->setWidget(m_rowsHost);
 
+    auto* load = new QPushButton(tr("Load…"), this);
+    load->setToolTip(tr("Load a hardware JSON file (the files `poq --hw` reads)"));
+    auto* save = new QPushButton(tr("Save…"), this);
+    save->setToolTip(tr("Save this hardware as a JSON file for `poq --hw`"));
+    auto* files = new QHBoxLayout;
+    files->addWidget(m_modified, 1);
+    files->addWidget(load);
+    files->addWidget(save);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addLayout(files);
     layout->addWidget(scroll, 1);
+    connect(load, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load hardware"), m_lastDir, tr("Hardware (*.json)"));
+        if (path.isEmpty())
+            return;
+        m_lastDir = QFileInfo(path).absolutePath();
+        QString error;
+        if (!loadHardware(path, &error))
+            m_modified->setText(error);
+    });
+    connect(save, &QPushButton::clicked, this, [this] {
+        QString path = QFileDialog::getSaveFileName(this, tr("Save hardware"),
+                                                    m_lastDir + "/" + QString::fromStdString(m_hw.name) + ".json",
+                                                    tr("Hardware (*.json)"));
+        if (path.isEmpty())
+            return;
+        if (QFileInfo(path).suffix().isEmpty())
+            path += ".json";
+        m_lastDir = QFileInfo(path).absolutePath();
+        QString error;
+        if (!saveHardwareFile(path, &error))
+            m_modified->setText(error);
+    });
 
     connect(resetAll, &QPushButton::clicked, this, &HardwarePanel::resetAll);
     connect(m_preset, &QComboBox::currentTextChanged, this, [this](const QString& name) {
@@ -134,11 +168,45 @@ void HardwarePanel::rebuildRows()
                                 .arg(QString::fromStdString(p.source));
         const QString name = p.scope == ParamScope::PerClass ? key.section('.', 1, 1) + " " + QString::fromStdString(p.label).toLower()
                                                                : QString::fromStdString(p.label);
-        QString choices;
-        for (size_t i = 0; i < p.choices.size(); ++i)
-            choices += (i ? ", " : "") + QString::number(i) + " " + QString::fromStdString(p.choices[i]);
-        auto* label = new QLabel(choices.isEmpty() ? name : name + " (" + choices + ")");
+        auto* label = new QLabel(name);
         label->setToolTip(tip);
+        row.label = label;
+        row.name = name;
+        auto* reset = new QToolButton;
+        reset->setText(QStringLiteral("↺"));
+        reset->setToolTip(tr("Reset to %1").arg(row.presetValue));
+        const std::string k = p.key;
+        connect(reset, &QToolButton::clicked, this, [this, k] { applyValue(k, m_rows.at(k).presetValue); });
+        if (p.unit == "0/1" || !p.choices.empty()) {
+            // On/off parameters as check boxes, choices as a list of their names.
+            grid->addWidget(label, r, 0);
+            if (p.unit == "0/1") {
+                row.check = new QCheckBox(tr("on"));
+                row.check->setObjectName(key);
+                row.check->setToolTip(tip);
+                row.check->setChecked(row.presetValue >= 1);
+                grid->addWidget(row.check, r, 1, 1, 2);
+                connect(row.check, &QCheckBox::toggled, this, [this, k](bool on) {
+                    if (!m_updating)
+                        applyValue(k, on ? 1 : 0);
+                });
+            } else {
+                row.choice = new QComboBox;
+                row.choice->setObjectName(key);
+                row.choice->setToolTip(tip);
+                for (const std::string& c : p.choices)
+                    row.choice->addItem(QString::fromStdString(c));
+                row.choice->setCurrentIndex(int(row.presetValue));
+                grid->addWidget(row.choice, r, 1, 1, 2);
+                connect(row.choice, &QComboBox::currentIndexChanged, this, [this, k](int i) {
+                    if (!m_updating && i >= 0)
+                        applyValue(k, i);
+                });
+            }
+            grid->addWidget(reset, r, 3);
+            m_rows[p.key] = row;
+            continue;
+        }
         row.slider = new QSlider(Qt::Horizontal);
         row.slider->setRange(0, kSteps);
         row.slider->setToolTip(tip);
@@ -147,25 +215,14 @@ void HardwarePanel::rebuildRows()
         row.spin->setRange(p.min, p.max);
         row.spin->setDecimals(p.step >= 1 ? 0 : 4);
         row.spin->setSingleStep(p.step >= 1 ? 1 : std::max(p.step, row.presetValue / 20));
-        if (p.unit == "0/1") { // a switch: "off" / "on" rather than a number with a unit
-            row.spin->setSpecialValueText(tr("off"));
-            connect(row.spin, &QDoubleSpinBox::valueChanged, row.spin,
-                    [spin = row.spin](double v) { spin->setSuffix(v >= 1 ? tr(" (on)") : QString()); });
-            row.spin->setSuffix(row.presetValue >= 1 ? tr(" (on)") : QString());
-        } else {
-            row.spin->setSuffix(" " + QString::fromStdString(p.unit));
-        }
+        row.spin->setSuffix(" " + QString::fromStdString(p.unit));
         row.spin->setToolTip(tip);
         row.spin->setKeyboardTracking(false);
-        auto* reset = new QToolButton;
-        reset->setText(QStringLiteral("↺"));
-        reset->setToolTip(tr("Reset to %1").arg(row.presetValue));
         grid->addWidget(label, r, 0);
         grid->addWidget(row.slider, r, 1);
         grid->addWidget(row.spin, r, 2);
         grid->addWidget(reset, r, 3);
         m_rows[p.key] = row;
-        const std::string k = p.key;
         row.slider->setValue(toSlider(row, row.presetValue));
         row.spin->setValue(row.presetValue);
         connect(row.slider, &QSlider::valueChanged, this, [this, k](int pos) {
@@ -181,9 +238,64 @@ void HardwarePanel::rebuildRows()
             if (!m_updating)
                 applyValue(k, v);
         });
-        connect(reset, &QToolButton::clicked, this, [this, k] { applyValue(k, m_rows.at(k).presetValue); });
     }
     m_rowsLayout->addStretch(1);
+    markModified();
+}
+
+void HardwarePanel::showValue(Row& r, double value)
+{
+    m_updating = true;
+    if (r.slider)
+        r.slider->setValue(toSlider(r, value));
+    if (r.spin)
+        r.spin->setValue(value);
+    if (r.check)
+        r.check->setChecked(value >= 1);
+    if (r.choice)
+        r.choice->setCurrentIndex(int(value));
+    m_updating = false;
+}
+
+QStringList HardwarePanel::modifiedKeys() const
+{
+    QStringList keys;
+    for (const HwParam& p : hardwareParameters(m_hw))
+        if (paramValue(m_hw, p) != getParam(m_preset0, p.key))
+            keys << QString::fromStdString(p.key);
+    return keys;
+}
+
+QString HardwarePanel::presetText() const { return m_modified->text(); }
+
+void HardwarePanel::markModified()
+{
+    const QStringList keys = modifiedKeys();
+    for (auto& [key, row] : m_rows) {
+        const bool edited = keys.contains(QString::fromStdString(key));
+        if (row.label)
+            row.label->setText(edited ? QStringLiteral("● ") + row.name : row.name);
+    }
+    const QString name = QString::fromStdString(m_hw.name);
+    QString text = name;
+    if (keys.size() == 1)
+        text = tr("%1 (modified: 1 parameter)").arg(name);
+    else if (keys.size() > 1)
+        text = tr("%1 (modified: %2 parameters)").arg(name).arg(keys.size());
+    m_modified->setText(text);
+    m_modified->setToolTip(keys.isEmpty() ? tr("Every parameter at the preset's value") : keys.join("\n"));
+}
+
+bool HardwarePanel::saveHardwareFile(const QString& path, QString* error)
+{
+    try {
+        poq::saveHardwareFile(m_hw, path.toStdString());
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
 }
 
 void HardwarePanel::applyValue(const std::string& key, double value)
@@ -198,11 +310,8 @@ void HardwarePanel::applyValue(const std::string& key, double value)
         next = m_hw;
     }
     m_hw = next;
-    Row& r = m_rows.at(key);
-    m_updating = true;
-    r.slider->setValue(toSlider(r, value));
-    r.spin->setValue(value);
-    m_updating = false;
+    showValue(m_rows.at(key), value);
+    markModified();
     emit hardwareChanged(m_hw);
 }
 
@@ -238,6 +347,18 @@ QDoubleSpinBox* HardwarePanel::spinBox(const QString& key) const
 {
     const auto it = m_rows.find(key.toStdString());
     return it == m_rows.end() ? nullptr : it->second.spin;
+}
+
+QCheckBox* HardwarePanel::checkBox(const QString& key) const
+{
+    const auto it = m_rows.find(key.toStdString());
+    return it == m_rows.end() ? nullptr : it->second.check;
+}
+
+QComboBox* HardwarePanel::choiceBox(const QString& key) const
+{
+    const auto it = m_rows.find(key.toStdString());
+    return it == m_rows.end() ? nullptr : it->second.choice;
 }
 
 } // namespace poq::ui

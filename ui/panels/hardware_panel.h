@@ -5,13 +5,16 @@
 
 #include "hw/hardware.h"
 
+#include <QStringList>
 #include <QWidget>
 
 #include <map>
 #include <string>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QSlider;
 class QVBoxLayout;
 
@@ -31,8 +34,16 @@ public:
     bool setValue(const QString& key, double value, QString* error = nullptr);
     void resetAll();
     QComboBox* presetCombo() const { return m_preset; }
-    QSlider* slider(const QString& key) const;
+    QSlider* slider(const QString& key) const;       // numeric rows
     QDoubleSpinBox* spinBox(const QString& key) const;
+    QCheckBox* checkBox(const QString& key) const;   // on/off rows
+    QComboBox* choiceBox(const QString& key) const;  // choice rows (network.fusion)
+    // Parameters that differ from the preset as loaded, and the line that says so under the preset
+    // ("edge-npu (modified: 2 parameters)").
+    QStringList modifiedKeys() const;
+    QString presetText() const;
+    // Writes the hardware as a JSON file `--hw` reads (atomically); false with a message.
+    bool saveHardwareFile(const QString& path, QString* error);
 
 signals:
     void hardwareChanged(const poq::Hardware& hw);
@@ -41,22 +52,30 @@ private:
     struct Row {
         QSlider* slider = nullptr;
         QDoubleSpinBox* spin = nullptr;
+        QCheckBox* check = nullptr;
+        QComboBox* choice = nullptr;
+        QLabel* label = nullptr;
+        QString name;
         double min = 0, max = 1;
         bool log = false;
         double presetValue = 0;
     };
     void rebuildRows();
     void applyValue(const std::string& key, double value);
+    void showValue(Row& r, double value);
+    void markModified();
     int toSlider(const Row& r, double v) const;
     double fromSlider(const Row& r, int pos) const;
 
     Hardware m_hw;
     Hardware m_preset0; // the preset as loaded, for resets
     QComboBox* m_preset;
+    QLabel* m_modified;
     QWidget* m_rowsHost;
     QVBoxLayout* m_rowsLayout;
     std::map<std::string, Row> m_rows;
     bool m_updating = false;
+    QString m_lastDir; // the folder of the last hardware file loaded or saved
 };
 
 } // namespace poq::ui
