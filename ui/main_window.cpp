@@ -149,6 +149,10 @@ void MainWindow::createMenus()
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addAction(tr("Reset Plot &View"), QKeySequence(Qt::CTRL | Qt::Key_0), m_plot, &FrontierPlot::resetView);
+    QAction* log = m_viewMenu->addAction(tr("&Logarithmic Cost Axis"));
+    log->setCheckable(true);
+    log->setChecked(true);
+    connect(log, &QAction::toggled, m_plot, &FrontierPlot::setLogCostAxis);
     QMenu* axis = m_viewMenu->addMenu(tr("Cost &Axis"));
     for (const CostAxisInfo& a : allCostAxes())
         axis->addAction(QString::fromUtf8(a.label), this, [this, id = a.id] {
@@ -212,11 +216,25 @@ void MainWindow::onResult(const SweepResult& r)
         int frontier = 0;
         for (const DesignPoint& p : m_points)
             frontier += p.pareto ? 1 : 0;
-        statusBar()->showMessage(tr("%1 design points costed in %2 ms on %3; %4 on the frontier%5")
+        // Points drawn hollow because no accuracy is known for them: how many, at which widths.
+        QString hollow;
+        if (const std::vector<int>& un = m_plot->unmeasuredIndices(); !un.empty()) {
+            std::vector<double> widths;
+            for (int i : un)
+                if (std::find(widths.begin(), widths.end(), m_points[i].width) == widths.end())
+                    widths.push_back(m_points[i].width);
+            std::sort(widths.begin(), widths.end());
+            QStringList w;
+            for (double x : widths)
+                w << QString::number(x);
+            hollow = tr("; %1 point(s) have no accuracy (drawn hollow): widths %2").arg(un.size()).arg(w.join(", "));
+        }
+        statusBar()->showMessage(tr("%1 design points costed in %2 ms on %3; %4 on the frontier%5%6")
                                      .arg(m_points.size()).arg(r.elapsedMs, 0, 'f', 0)
                                      .arg(QString::fromStdString(m_hardwarePanel->hardware().name)).arg(frontier)
                                      .arg(r.unmeasured.empty() ? QString()
-                                                               : tr("; %1 without a trained model").arg(r.unmeasured.size())));
+                                                               : tr("; %1 without a trained model").arg(r.unmeasured.size()))
+                                     .arg(hollow));
         // Keep the selection by identity: the same (strategy, width) wherever it now sits.
         std::vector<int> keep;
         QStringList dropped;

@@ -41,6 +41,7 @@ private slots:
     void exportFormats_data();
     void exportFormats();
     void readableLogTicks();
+    void unmeasuredHollowAndOverlaps();
 };
 
 void TestFrontierPlot::scatterAndFrontier()
@@ -132,6 +133,37 @@ void TestFrontierPlot::readableLogTicks()
     QVERIFY(!labels.isEmpty());
     for (const QString& l : labels)
         QVERIFY2(l.endsWith("J") && !l.contains("10^"), qPrintable(l));
+}
+
+void TestFrontierPlot::unmeasuredHollowAndOverlaps()
+{
+    std::vector<DesignPoint> pts = kPoints;
+    pts.push_back(point("int8", 0.6, 1.5e8, std::nullopt)); // not trained at 0.6
+    pts.push_back(point("fp16", 0.6, 5e8, std::nullopt));
+    pts.push_back(point("int4", 1.0, 3e8, 0.5));            // the same place as another int4 point
+    pts.back().strategy = "int4+res8";
+    FrontierPlot plot;
+    plot.resize(800, 600);
+    plot.setPoints(pts);
+    QCOMPARE(plot.unmeasuredIndices(), (std::vector<int>{5, 6}));
+    plot.plot()->replot();
+    // Hovering where two points coincide lists both.
+    const QPointF at(plot.plot()->xAxis->coordToPixel(3e8), plot.plot()->yAxis->coordToPixel(50.0));
+    const std::vector<int> under = plot.pointsAt(at, 1.0);
+    QCOMPARE(int(under.size()), 2);
+    const QString text = plot.pointsText(under);
+    QVERIFY(text.contains("int4 at width 1") && text.contains("int4+res8 at width 1"));
+    QVERIFY(plot.pointText(2).contains("energy 100 µJ"));
+    // The hollow points sit below every measured one.
+    QVERIFY(plot.plot()->yAxis->range().lower < 50.0);
+    // Linear and logarithmic cost axes, both labelled in units.
+    QVERIFY(plot.isEnergyAxisLog());
+    plot.setLogCostAxis(false);
+    QVERIFY(!plot.isEnergyAxisLog());
+    plot.plot()->replot();
+    for (const QString& l : plot.plot()->xAxis->tickVectorLabels())
+        QVERIFY2(l.endsWith("J"), qPrintable(l));
+    QCOMPARE(plot.unmeasuredIndices().size(), size_t(2));
 }
 
 QTEST_MAIN(TestFrontierPlot)

@@ -84,9 +84,9 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
 
     m_plot->setMouseTracking(true);
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* ev) {
-        const int i = pointAt(ev->position());
-        if (i >= 0)
-            QToolTip::showText(ev->globalPosition().toPoint(), pointText(i), m_plot);
+        const std::vector<int> under = pointsAt(ev->position());
+        if (!under.empty())
+            QToolTip::showText(ev->globalPosition().toPoint(), pointsText(under), m_plot);
         else
             QToolTip::hideText();
     });
@@ -99,23 +99,44 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
 
 QString FrontierPlot::title() const { return m_title->text(); }
 
-int FrontierPlot::pointAt(const QPointF& pos, double radiusPx) const
+std::vector<int> FrontierPlot::pointsAt(const QPointF& pos, double radiusPx) const
 {
     const auto cost = costAxisInfo(m_axis).value;
-    int best = -1;
-    double bestD = radiusPx * radiusPx;
+    std::vector<std::pair<double, int>> hits;
     for (size_t i = 0; i < m_points.size(); ++i) {
         const DesignPoint& p = m_points[i];
-        if ((m_anyAccuracy && !p.accuracy) || !(cost(p) > 0))
+        if (!(cost(p) > 0))
             continue;
-        const double y = m_anyAccuracy ? 100.0 * *p.accuracy : p.width;
+        const double y = !m_anyAccuracy ? p.width : p.accuracy ? 100.0 * *p.accuracy : m_unmeasuredY;
         const double dx = m_plot->xAxis->coordToPixel(cost(p)) - pos.x(), dy = m_plot->yAxis->coordToPixel(y) - pos.y();
-        if (dx * dx + dy * dy <= bestD) {
-            bestD = dx * dx + dy * dy;
-            best = static_cast<int>(i);
-        }
+        if (dx * dx + dy * dy <= radiusPx * radiusPx)
+            hits.emplace_back(dx * dx + dy * dy, int(i));
     }
-    return best;
+    std::stable_sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<int> out;
+    for (const auto& h : hits)
+        out.push_back(h.second);
+    return out;
+}
+
+int FrontierPlot::pointAt(const QPointF& pos, double radiusPx) const
+{
+    const std::vector<int> hits = pointsAt(pos, radiusPx);
+    return hits.empty() ? -1 : hits.front();
+}
+
+QString FrontierPlot::pointsText(const std::vector<int>& indices) const
+{
+    QStringList parts;
+    for (int i : indices)
+        parts << pointText(i);
+    return parts.join(QStringLiteral("\n\n"));
+}
+
+void FrontierPlot::setLogCostAxis(bool log)
+{
+    m_log = log;
+    setPoints(m_points, m_axis);
 }
 
 QString FrontierPlot::pointText(int index) const
@@ -163,6 +184,7 @@ bool FrontierPlot::isEnergyAxisLog() const { return m_plot->xAxis->scaleType() =
 
 void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis axis)
 {
+    m_unmeasured.clear();
     m_plot->clearGraphs();
     m_plot->clearItems();
     m_points = points;
@@ -174,7 +196,11 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
     m_emptyNote->setColor(QColor(120, 120, 120));
     const auto cost = costAxisInfo(axis).value;
     m_plot->xAxis->setLabel(QString::fromUtf8(costAxisInfo(axis).label));
-    m_plot->xAxis->setTicker(QSharedPointer<UnitLogTicker>::create(costAxisInfo(axis).quantity));
+    m_plot->xAxis->setScaleType(m_log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (m_log)
+        m_plot->xAxis->setTicker(QSharedPointer<UnitLogTicker>::create(costAxisInfo(axis).quantity));
+    else
+        m_plot->xAxis->setTicker(QSharedPointer<UnitTicker>::create(costAxisInfo(axis).quantity));
     bool anyAccuracy = false;
     for (const DesignPoint& p : points)
         anyAccuracy = anyAccuracy || p.accuracy.has_value();
@@ -220,8 +246,12 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
         off->removeFromLegend();
         for (size_t i = 0; i < points.size(); ++i) {
             const DesignPoint& p = points[i];
-            if (p.strategy != order[s] || (anyAccuracy && !p.accuracy) || !(cost(p) > 0))
+            if (p.strategy != order[s] || !(cost(p) > 0))
                 continue;
+            if (anyAccuracy && !p.accuracy) {
+                m_unmeasured.push_back(int(i));
+                continue;
+            }
             const double x = cost(p), y = yOf(p);
             ((onFrontier[i] || !anyAccuracy) ? on : off)->addData(x, y);
             auto* label = new QCPItemText(m_plot);
@@ -247,10 +277,43 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
             step->addData(cost(points[i]), yOf(points[i]));
         step->addData(xMax * 1.5, yOf(points[frontier.back()]));
     }
+    // Points without a measured accuracy: hollow, on a line below the measured ones, labelled.
+    std::sort(m_unmeasured.begin(), m_unmeasured.end());
+    if (!first && !m_unmeasured.empty()) {
+        const double pad = std::max(0.5, (yMax - yMin) * 0.08);
+        m_unmeasuredY = yMin - 2 * pad;
+        for (size_t s = 0; s < order.size(); ++s) {
+            QCPGraph* hollow = m_plot->addGraph();
+            hollow->setName(QString::fromStdString(order[s]) + tr(" (no accuracy)"));
+            hollow->removeFromLegend();
+            hollow->setLineStyle(QCPGraph::lsNone);
+            const QColor color = strategyColor(order[s]);
+            hollow->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ScatterShape(strategyShape(order[s])), color,
+                                                    Qt::white, 8));
+            for (int i : m_unmeasured)
+                if (points[i].strategy == order[s]) {
+                    hollow->addData(cost(points[i]), m_unmeasuredY);
+                    xMin = std::min(xMin, cost(points[i]));
+                    xMax = std::max(xMax, cost(points[i]));
+                }
+        }
+        auto* note = new QCPItemText(m_plot);
+        note->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+        note->position->setTypeY(QCPItemPosition::ptPlotCoords);
+        note->position->setCoords(0.01, m_unmeasuredY);
+        note->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        note->setText(tr("no accuracy known (hollow)"));
+        note->setFont(QFont(font().family(), 7));
+        note->setColor(QColor(110, 110, 110));
+        yMin = m_unmeasuredY;
+    }
     m_emptyNote->setText(first ? tr("No design points yet") : QString());
     m_plot->legend->setVisible(!first);
     if (!first) {
-        m_plot->xAxis->setRange(xMin / 1.6, xMax * 1.6);
+        if (m_log)
+            m_plot->xAxis->setRange(xMin / 1.6, xMax * 1.6);
+        else
+            m_plot->xAxis->setRange(0, xMax * 1.1);
         const double pad = std::max(0.5, (yMax - yMin) * 0.08);
         m_plot->yAxis->setRange(yMin - pad, yMax + pad);
     } else {

@@ -29,6 +29,9 @@ public:
     void setPoints(const std::vector<DesignPoint>& points, CostAxis axis = CostAxis::Energy);
     int strategyCount() const { return m_strategies; }
     int frontierSize() const { return m_frontier; }
+    // Points drawn hollow on the bottom edge because no accuracy is known for them (accuracy mode).
+    const std::vector<int>& unmeasuredIndices() const { return m_unmeasured; }
+    void setLogCostAxis(bool log); // linear or logarithmic cost axis (default log)
     void resetView();
 
     // Writes .svg, .png or .pdf (by extension) at the given size; false with a message otherwise.
@@ -36,6 +39,8 @@ public:
 
     // The point (index into the last setPoints) nearest to a widget position, within `radiusPx`.
     int pointAt(const QPointF& pos, double radiusPx = 10) const;
+    std::vector<int> pointsAt(const QPointF& pos, double radiusPx = 10) const; // every one, nearest first
+    QString pointsText(const std::vector<int>& indices) const; // the hover tooltip of several points
     QString pointText(int index) const; // every number of a point, for the hover tooltip
     void setSelection(const std::vector<int>& indices); // ringed
     // A strategy's colour and marker, fixed for the life of the plot: the usual strategies by name,
@@ -57,6 +62,9 @@ private:
     std::vector<int> m_frontierIdx;
     CostAxis m_axis = CostAxis::Energy;
     bool m_anyAccuracy = false;
+    bool m_log = true;
+    std::vector<int> m_unmeasured;
+    double m_unmeasuredY = 0; // where they sit
     int styleIndex(const std::string& strategy);
     std::vector<std::string> m_styleOrder; // strategies not in the fixed list, as first seen
 };
