@@ -277,6 +277,12 @@ void MainWindow::selectPoint(int index, bool compare)
     const auto a = m_controller->costPoint(m_points[m_selection[0]]);
     if (!a)
         return;
+    if (auto graph = m_controller->graphOf(m_points[m_selection[0]]))
+        m_layerPanel->setCostedGraph(std::move(graph), *a,
+                                     QStringLiteral("%1 @ %2 on %3")
+                                         .arg(QString::fromStdString(m_points[m_selection[0]].strategy))
+                                         .arg(m_points[m_selection[0]].width)
+                                         .arg(QString::fromStdString(m_hardwarePanel->hardware().name)));
     if (m_selection.size() == 2) {
         const auto b = m_controller->costPoint(m_points[m_selection[1]]);
         if (b)

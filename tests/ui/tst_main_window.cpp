@@ -24,6 +24,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QTableView>
 #include <QStatusBar>
 #include <QDoubleSpinBox>
 #include <QListWidget>
@@ -70,6 +71,7 @@ private slots:
     void fusionShowsInBreakdown();
     void selectionAndColoursKeepIdentity();
     void hardwarePanelSwitchesAndFiles();
+    void layersTabShowsSelectedPoint();
     void exportsAreValidFiles();
     void sessionRoundTrip();
     void cancelReturnsToIdle();
@@ -354,6 +356,43 @@ void TestMainWindow::hardwarePanelSwitchesAndFiles()
     QVERIFY(hp->modifiedKeys().isEmpty());
     QVERIFY(hp->checkBox("network.weightsResident")->isChecked());
     QCOMPARE(hp->choiceBox("network.fusion")->currentIndex(), 0);
+}
+
+// The Layers tab shows the selected point's costs per layer, sorts by them, and numbers layers as
+// the breakdown does.
+void TestMainWindow::layersTabShowsSelectedPoint()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    LayerTableModel* model = w.layerPanel()->model();
+    QVERIFY(!model->hasCost());
+    QVERIFY(w.layerPanel()->caption().contains("the Width box"));
+    const int j = findPoint(w, "int8", 0.5);
+    w.selectPoint(j, false);
+    QVERIFY(model->hasCost());
+    QVERIFY2(w.layerPanel()->caption().startsWith("int8 @ 0.5 on edge-npu"), qPrintable(w.layerPanel()->caption()));
+    double sum = 0;
+    for (int r = 0; r < model->rowCount(); ++r)
+        sum += model->data(model->index(r, LayerTableModel::Energy), Qt::UserRole).toDouble();
+    QVERIFY(std::fabs(sum - w.points()[j].energyPj) <= 1e-9 * sum);
+    QVERIFY(model->data(model->index(0, LayerTableModel::Mapping), Qt::DisplayRole).toString().contains("spatial"));
+    QVERIFY(model->data(model->index(0, LayerTableModel::Energy), Qt::DisplayRole).toString().endsWith("J"));
+    // Sorting by energy puts the most expensive layer first.
+    QTableView* view = w.layerPanel()->view();
+    view->sortByColumn(LayerTableModel::Energy, Qt::DescendingOrder);
+    const double top = view->model()->data(view->model()->index(0, LayerTableModel::Energy), Qt::UserRole).toDouble();
+    for (int r = 0; r < model->rowCount(); ++r)
+        QVERIFY(model->data(model->index(r, LayerTableModel::Energy), Qt::UserRole).toDouble() <= top);
+    // Bar k of the breakdown names the layer of the table's row with the same number.
+    const QString tip = w.breakdownPanel()->barToolTip(3);
+    const QRegularExpressionMatch m = QRegularExpression("^Layer (\\d+): (\\S+) ").match(tip);
+    QVERIFY2(m.hasMatch(), qPrintable(tip));
+    const int row = m.captured(1).toInt() - 1;
+    QCOMPARE(model->data(model->index(row, LayerTableModel::Name), Qt::DisplayRole).toString(), m.captured(2));
+    // A new network in the Width box goes back to structure only.
+    QVERIFY(w.networkPanel()->selectNetwork("resnet18"));
+    QVERIFY(!model->hasCost());
 }
 
 void TestMainWindow::exportsAreValidFiles()

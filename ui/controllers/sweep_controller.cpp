@@ -123,4 +123,15 @@ std::optional<NetworkCost> SweepController::costPoint(const DesignPoint& point) 
     }
 }
 
+std::shared_ptr<const Graph> SweepController::graphOf(const DesignPoint& point) const
+{
+    if (!m_current)
+        return nullptr;
+    try {
+        return std::make_shared<const Graph>(Graph::build(m_current->network, point.width));
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
 } // namespace poq::ui

@@ -53,6 +53,7 @@ public:
 
     // The full per-layer cost of one point of the last request, with the cached mapping spaces.
     std::optional<NetworkCost> costPoint(const DesignPoint& point) const;
+    std::shared_ptr<const Graph> graphOf(const DesignPoint& point) const; // null before a sweep or on error
     const SweepRequest* current() const { return m_current ? &*m_current : nullptr; }
 
 signals:

@@ -1,6 +1,8 @@
 // LayerTableModel: one row per layer, numbers right-aligned and sortable by their raw value.
 #include "models/layer_table_model.h"
 
+#include "util/units.h"
+
 #include <QLocale>
 
 namespace poq::ui {
@@ -11,6 +13,17 @@ void LayerTableModel::setGraph(std::shared_ptr<const Graph> graph)
 {
     beginResetModel();
     m_graph = std::move(graph);
+    m_cost.reset();
+    endResetModel();
+}
+
+void LayerTableModel::setCostedGraph(std::shared_ptr<const Graph> graph, const NetworkCost& cost)
+{
+    beginResetModel();
+    m_graph = std::move(graph);
+    m_cost = cost;
+    if (m_cost->layers.size() != m_graph->layers().size())
+        m_cost.reset(); // not this graph's cost: show the structure only
     endResetModel();
 }
 
@@ -26,6 +39,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     if (!m_graph || !index.isValid())
         return {};
     const Layer& l = m_graph->layers().at(index.row());
+    const LayerEnergy* e = m_cost ? &m_cost->layers.at(index.row()) : nullptr;
     const QLocale locale;
     if (role == Qt::DisplayRole) {
         switch (static_cast<Column>(index.column())) {
@@ -35,6 +49,10 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         case Macs: return locale.toString(qlonglong(l.macs));
         case Params: return locale.toString(qlonglong(l.params));
         case Residual: return l.residual ? tr("yes") : QString();
+        case Energy: return e ? QString::fromStdString(formatQuantity(e->energyPj(), Quantity::Energy)) : QString();
+        case DramBits: return e ? QString::fromStdString(formatQuantity(e->dramBits, Quantity::Bits)) : QString();
+        case Mapping: return e ? QString::fromStdString(e->fused ? std::string("(fused into its producer)") : e->mapping)
+                               : QString();
         case ColumnCount: break;
         }
     } else if (role == Qt::UserRole) { // raw values for sorting and tests
@@ -42,10 +60,12 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         case Macs: return qlonglong(l.macs);
         case Params: return qlonglong(l.params);
         case Residual: return l.residual;
+        case Energy: return e ? e->energyPj() : 0.0;
+        case DramBits: return e ? e->dramBits : 0.0;
         default: return data(index, Qt::DisplayRole);
         }
     } else if (role == Qt::TextAlignmentRole) {
-        if (index.column() == Macs || index.column() == Params)
+        if (index.column() == Macs || index.column() == Params || index.column() == Energy || index.column() == DramBits)
             return int(Qt::AlignRight | Qt::AlignVCenter);
     } else if (role == Qt::ToolTipRole && l.loopNest) {
         const LoopNest& n = *l.loopNest;
@@ -68,6 +88,9 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case Macs: return tr("MACs");
     case Params: return tr("Parameters");
     case Residual: return tr("Residual");
+    case Energy: return tr("Energy");
+    case DramBits: return tr("DRAM traffic");
+    case Mapping: return tr("Mapping");
     case ColumnCount: break;
     }
     return {};

@@ -2,20 +2,25 @@
 #pragma once
 
 #include "graph/graph.h"
+#include "hw/network_cost.h"
 
 #include <QAbstractTableModel>
 
 #include <memory>
+#include <optional>
 
 namespace poq::ui {
 
 class LayerTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Kind, Output, Macs, Params, Residual, ColumnCount };
+    enum Column { Name, Kind, Output, Macs, Params, Residual, Energy, DramBits, Mapping, ColumnCount };
 
     explicit LayerTableModel(QObject* parent = nullptr);
-    void setGraph(std::shared_ptr<const Graph> graph);
+    void setGraph(std::shared_ptr<const Graph> graph); // structure only: the cost columns stay empty
+    // The graph of a design point with its costs per layer (energy, DRAM bits, mapping).
+    void setCostedGraph(std::shared_ptr<const Graph> graph, const NetworkCost& cost);
+    bool hasCost() const { return m_cost.has_value(); }
     const Graph* graph() const { return m_graph.get(); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -25,6 +30,7 @@ public:
 
 private:
     std::shared_ptr<const Graph> m_graph;
+    std::optional<NetworkCost> m_cost;
 };
 
 } // namespace poq::ui

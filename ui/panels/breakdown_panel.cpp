@@ -81,7 +81,7 @@ BreakdownPanel::BreakdownPanel(QWidget* parent)
         p->axisRect()->setRangeZoom(Qt::Horizontal);
         p->axisRect()->setRangeDrag(Qt::Horizontal);
     }
-    m_layers->xAxis->setLabel(tr("Layer (hover for name and mapping)"));
+    m_layers->xAxis->setLabel(tr("Layer number, as in the Layers tab (hover for name and mapping)"));
     m_totals->setMinimumWidth(300);
     m_totals->setMaximumWidth(340);
     m_title->setText(tr("Click a point in the plot to see where its energy goes; click a second point to compare."));
@@ -124,10 +124,11 @@ QString BreakdownPanel::barToolTip(int k) const
         home += tr("\nFused chain %1: %2").arg(e.fusedGroup + 1).arg(QString::fromStdString(net.plan.groups[e.fusedGroup].name));
     const QString dramShare =
         e.energyPj() > 0 ? QStringLiteral(" (%1 %)").arg(100 * e.dramPj / e.energyPj(), 0, 'f', 1) : QString();
-    return tr("%1 (%2)\n%3: MAC %4, RF %5, SRAM %6, DRAM %7%8%9\n%10")
+    return tr("Layer %11: %1 (%2)\n%3: MAC %4, RF %5, SRAM %6, DRAM %7%8%9\n%10")
         .arg(QString::fromStdString(e.name), QString::fromUtf8(kindInfo(e.kind).name), pj(e.energyPj()), pj(e.macPj),
              pj(e.rfPj), pj(e.sramPj), pj(e.dramPj), dramShare, home)
-        .arg(e.mapping.empty() ? tr("(no mapping: element-wise)") : QString::fromStdString(e.mapping));
+        .arg(e.mapping.empty() ? tr("(no mapping: element-wise)") : QString::fromStdString(e.mapping))
+        .arg(m_shown[k] + 1);
 }
 
 bool BreakdownPanel::byOperand() const { return m_operand->isChecked(); }
@@ -188,6 +189,13 @@ void BreakdownPanel::redraw()
         rows.push_back(row);
     }
     stack(m_layers, rows, cats, keys);
+    // Bars are numbered by the layer's place in the network, as in the Layers tab.
+    QSharedPointer<QCPAxisTickerText> layerTicks(new QCPAxisTickerText);
+    const int every = std::max(1, int(m_shown.size() + 11) / 12);
+    for (size_t k = 0; k < m_shown.size(); k += size_t(every))
+        layerTicks->addTick(double(k), QString::number(m_shown[k] + 1));
+    m_layers->xAxis->setTicker(layerTicks);
+    m_layers->xAxis->setRange(-0.6, double(m_shown.size()) - 0.4);
     // Fused chains: a shaded bracket behind the bars they span, labelled with the chain's number.
     m_layers->clearItems();
     m_brackets.clear();

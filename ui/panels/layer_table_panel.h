@@ -2,11 +2,13 @@
 #pragma once
 
 #include "graph/graph.h"
+#include "hw/network_cost.h"
 
 #include <QWidget>
 
 #include <memory>
 
+class QLabel;
 class QTableView;
 class QSortFilterProxyModel;
 
@@ -18,7 +20,10 @@ class LayerTablePanel : public QWidget {
     Q_OBJECT
 public:
     explicit LayerTablePanel(QWidget* parent = nullptr);
-    void setGraph(std::shared_ptr<const Graph> graph);
+    void setGraph(std::shared_ptr<const Graph> graph); // the Width box's network, structure only
+    // A selected design point: its graph with energy, DRAM traffic and mapping per layer.
+    void setCostedGraph(std::shared_ptr<const Graph> graph, const NetworkCost& cost, const QString& what);
+    QString caption() const;
     LayerTableModel* model() const { return m_model; }
     QTableView* view() const { return m_view; }
 
@@ -26,6 +31,7 @@ private:
     LayerTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QTableView* m_view;
+    QLabel* m_caption;
 };
 
 } // namespace poq::ui
