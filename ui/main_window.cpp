@@ -31,12 +31,43 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace poq::ui {
+
+namespace {
+
+constexpr int kRecentSessions = 8;
+
+QString lastFolder() { return QSettings().value(QStringLiteral("files/lastFolder")).toString(); }
+
+void rememberFolder(const QString& path)
+{
+    QSettings().setValue(QStringLiteral("files/lastFolder"), QFileInfo(path).absolutePath());
+}
+
+} // namespace
+
+// "plot" + "SVG (*.svg)" -> "plot.svg"; a name with an extension is kept; "a.poq" + "(*.poq.json)" ->
+// "a.poq.json".
+QString withDefaultExtension(const QString& path, const QString& filter)
+{
+    const QRegularExpression pattern(QStringLiteral("\\*(\\.[A-Za-z0-9.]+)"));
+    const QRegularExpressionMatch m = pattern.match(filter);
+    if (!m.hasMatch())
+        return path;
+    const QString ext = m.captured(1);
+    const QString name = QFileInfo(path).fileName();
+    if (name.endsWith(ext, Qt::CaseInsensitive))
+        return path;
+    if (ext.count('.') == 1 && !QFileInfo(path).suffix().isEmpty())
+        return path; // the user typed an extension of their own
+    return path + (name.endsWith('.') ? ext.mid(1) : ext);
+}
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_networkPanel(new NetworkPanel), m_sweepPanel(new SweepPanel),
@@ -51,9 +82,19 @@ MainWindow::MainWindow(QWidget* parent)
     createStatusBar();
 
     connect(m_networkPanel, &NetworkPanel::graphChanged, m_layerPanel, &LayerTablePanel::setGraph);
-    connect(m_networkPanel->networkCombo(), &QComboBox::currentIndexChanged, this, [this] { requestSweep(); });
-    connect(m_sweepPanel, &SweepPanel::changed, this, [this] { requestSweep(); });
-    connect(m_hardwarePanel, &HardwarePanel::hardwareChanged, this, [this] { requestSweep(); });
+    connect(m_networkPanel->networkCombo(), &QComboBox::currentIndexChanged, this, [this] {
+        markModified();
+        requestSweep();
+    });
+    connect(m_networkPanel, &NetworkPanel::graphChanged, this, [this] { markModified(); });
+    connect(m_sweepPanel, &SweepPanel::changed, this, [this] {
+        markModified();
+        requestSweep();
+    });
+    connect(m_hardwarePanel, &HardwarePanel::hardwareChanged, this, [this] {
+        markModified();
+        requestSweep();
+    });
     for (auto* src : {static_cast<QObject*>(m_networkPanel), static_cast<QObject*>(m_sweepPanel)})
         connect(src, SIGNAL(failed(QString)), statusBar(), SLOT(showMessage(QString)));
     connect(m_controller, &SweepController::started, this, [this] {
@@ -77,6 +118,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_networkPanel->selectNetwork(QStringLiteral("mobilenetv2"));
     }
     m_layerPanel->setGraph(m_networkPanel->currentGraph());
+    setSessionPath(QString()); // untitled, unmodified: the first run is not an edit
     statusBar()->showMessage(tr("Ready"));
     resize(1400, 900);
     restoreSettings();
@@ -111,21 +153,46 @@ void MainWindow::createDocks()
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    // File dialogs start in the last folder used and add the chosen filter's extension when the name
+    // has none; an error is shown in the window's own words and the dialog is not needed again.
     auto pick = [this](bool save, const QString& title, const QString& filter, auto&& action) {
         return [=, this] {
-            const QString path = save ? QFileDialog::getSaveFileName(this, title, QString(), filter)
-                                      : QFileDialog::getOpenFileName(this, title, QString(), filter);
+            QString chosen;
+            QString path = save ? QFileDialog::getSaveFileName(this, title, lastFolder(), filter, &chosen)
+                                : QFileDialog::getOpenFileName(this, title, lastFolder(), filter, &chosen);
+            if (path.isEmpty())
+                return;
+            if (save)
+                path = withDefaultExtension(path, chosen.isEmpty() ? filter : chosen);
+            rememberFolder(path);
             QString error;
-            if (!path.isEmpty() && !action(path, &error))
+            if (!action(path, &error))
                 showError(title, error);
         };
     };
-    file->addAction(tr("&Open Session…"), QKeySequence::Open, this,
-                    pick(false, tr("Open Session"), tr("POQ sessions (*.poq.json *.json)"),
-                         [this](const QString& p, QString* e) { return openSession(p, e); }));
-    file->addAction(tr("&Save Session As…"), QKeySequence::Save, this,
-                    pick(true, tr("Save Session"), tr("POQ sessions (*.poq.json)"),
-                         [this](const QString& p, QString* e) { return saveSession(p, e); }));
+    file->addAction(tr("&Open Session…"), QKeySequence::Open, this, [this] {
+        if (!maybeSave())
+            return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), lastFolder(),
+                                                          tr("POQ sessions (*.poq.json *.json)"));
+        QString error;
+        if (!path.isEmpty() && !openSession(path, &error))
+            showError(tr("Open Session"), error);
+    });
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
+        m_recentMenu->clear();
+        for (const QString& path : recentSessions())
+            m_recentMenu->addAction(QFileInfo(path).fileName() + "  —  " + QFileInfo(path).absolutePath(), this, [this, path] {
+                QString error;
+                if (maybeSave() && !openSession(path, &error))
+                    showError(tr("Open Session"), error);
+            });
+        if (m_recentMenu->isEmpty())
+            m_recentMenu->addAction(tr("(no recent sessions)"))->setEnabled(false);
+    });
+    file->addAction(tr("&Save Session"), QKeySequence::Save, this, [this] { saveSessionInteractive(false); });
+    file->addAction(tr("Save Session &As…"), QKeySequence::SaveAs, this, [this] { saveSessionInteractive(true); });
     file->addSeparator();
     file->addAction(tr("Open &Network…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
                     pick(false, tr("Open Network"), tr("POQ networks (*.json)"),
@@ -366,13 +433,89 @@ bool MainWindow::saveSession(const QString& path, QString* error)
             *error = QString::fromStdString(e.what());
         return false;
     }
+    setSessionPath(path);
     statusBar()->showMessage(tr("Saved session %1").arg(path));
     return true;
+}
+
+bool MainWindow::saveSessionInteractive(bool saveAs)
+{
+    QString path = m_sessionPath;
+    if (saveAs || path.isEmpty()) {
+        QString chosen;
+        path = QFileDialog::getSaveFileName(this, tr("Save Session"), m_sessionPath.isEmpty() ? lastFolder() : m_sessionPath,
+                                            tr("POQ sessions (*.poq.json)"), &chosen);
+        if (path.isEmpty())
+            return false;
+        path = withDefaultExtension(path, QStringLiteral("(*.poq.json)"));
+        rememberFolder(path);
+    }
+    QString error;
+    if (!saveSession(path, &error)) {
+        showError(tr("Save Session"), error);
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::setSessionPath(const QString& path)
+{
+    m_sessionPath = path;
+    if (!path.isEmpty()) {
+        QStringList recent = recentSessions();
+        const QString abs = QFileInfo(path).absoluteFilePath();
+        recent.removeAll(abs);
+        recent.prepend(abs);
+        while (recent.size() > kRecentSessions)
+            recent.removeLast();
+        QSettings().setValue(QStringLiteral("files/recentSessions"), recent);
+    }
+    QString name = path.isEmpty() ? tr("Untitled") : QFileInfo(path).fileName();
+    if (name.endsWith(QStringLiteral(".poq.json")))
+        name.chop(9);
+    setWindowTitle(tr("%1[*] — POQ Studio").arg(name));
+    setWindowModified(false);
+}
+
+void MainWindow::markModified()
+{
+    if (!m_applyingSession)
+        setWindowModified(true);
+}
+
+QStringList MainWindow::recentSessions() const
+{
+    QStringList out;
+    for (const QString& p : QSettings().value(QStringLiteral("files/recentSessions")).toStringList())
+        if (QFileInfo::exists(p))
+            out << p;
+    return out;
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!isWindowModified())
+        return true;
+    const int answer = m_askUnsaved ? m_askUnsaved()
+                                    : QMessageBox::question(this, tr("Unsaved changes"),
+                                                            tr("The session has unsaved changes. Save them first?"),
+                                                            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                                            QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Discard)
+        return true;
+    return saveSessionInteractive(false);
 }
 
 bool MainWindow::openSession(const QString& path, QString* error)
 {
     QString message;
+    m_applyingSession = true;
+    struct Done {
+        bool& flag;
+        ~Done() { flag = false; }
+    } done{m_applyingSession};
     try {
         const Session s = sessionFromJson(QByteArray::fromStdString(readInputFile(path.toStdString(), InputFileKind::Session)), path);
         // Check everything that can fail before changing anything.
@@ -400,6 +543,7 @@ bool MainWindow::openSession(const QString& path, QString* error)
         statusBar()->showMessage(QString::fromStdString(e.what()));
         return false;
     }
+    setSessionPath(path);
     statusBar()->showMessage(tr("Opened session %1").arg(path));
     return true;
 }
@@ -419,6 +563,10 @@ void MainWindow::restoreSettings()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

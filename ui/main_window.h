@@ -7,6 +7,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class QDockWidget;
 class QLabel;
 class QProgressBar;
@@ -21,6 +23,9 @@ class HardwarePanel;
 class LayerTablePanel;
 class NetworkPanel;
 class SweepPanel;
+
+// "plot" with the filter "SVG (*.svg)" -> "plot.svg"; names with their own extension are kept.
+QString withDefaultExtension(const QString& path, const QString& filter);
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -47,6 +52,13 @@ public:
     bool openSession(const QString& path, QString* error = nullptr);
     void selectPoint(int index, bool compare);
     void requestSweep(int delayMs = 40);
+    // The session file the window edits ("" before the first save), and recent sessions (newest first).
+    QString sessionPath() const { return m_sessionPath; }
+    QStringList recentSessions() const;
+    // Asked on close and before opening a session when there are unsaved changes: Save, Discard or
+    // Cancel. Tests replace the question (the default shows a message box).
+    void setUnsavedChangesQuestion(std::function<int()> ask) { m_askUnsaved = std::move(ask); }
+    bool maybeSave(); // false: the user cancelled (or saving failed)
 
 signals:
     void sweepFinished(); // after the plot and panels show a new result (or a cancel / failure)
@@ -61,6 +73,9 @@ private:
     void restoreSettings();
     void onResult(const SweepResult& r);
     void showError(const QString& title, const QString& message);
+    void setSessionPath(const QString& path);
+    void markModified();
+    bool saveSessionInteractive(bool saveAs);
 
     NetworkPanel* m_networkPanel;
     SweepPanel* m_sweepPanel;
@@ -81,6 +96,10 @@ private:
     std::vector<QDockWidget*> m_docks;
     CostAxis m_axis = CostAxis::Energy;
     QString m_networkFile; // when the network came from a file
+    QString m_sessionPath;
+    bool m_applyingSession = false; // opening a session: its own changes are not edits
+    std::function<int()> m_askUnsaved;
+    QMenu* m_recentMenu = nullptr;
 };
 
 } // namespace poq::ui

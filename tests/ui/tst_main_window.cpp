@@ -24,6 +24,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QMessageBox>
 #include <QTableView>
 #include <QStatusBar>
 #include <QDoubleSpinBox>
@@ -72,6 +73,7 @@ private slots:
     void selectionAndColoursKeepIdentity();
     void hardwarePanelSwitchesAndFiles();
     void layersTabShowsSelectedPoint();
+    void sessionTitleModifiedAndRecent();
     void exportsAreValidFiles();
     void sessionRoundTrip();
     void cancelReturnsToIdle();
@@ -101,7 +103,7 @@ void TestMainWindow::windowMenusAndFirstSweep()
     MainWindow w;
     QSignalSpy spy(&w, &MainWindow::sweepFinished);
     w.show();
-    QCOMPARE(w.windowTitle(), QString("POQ Studio"));
+    QCOMPARE(w.windowTitle(), QString("Untitled[*] — POQ Studio"));
     QStringList titles;
     for (QAction* a : w.menuBar()->actions())
         titles << a->text().remove('&');
@@ -393,6 +395,51 @@ void TestMainWindow::layersTabShowsSelectedPoint()
     // A new network in the Width box goes back to structure only.
     QVERIFY(w.networkPanel()->selectNetwork("resnet18"));
     QVERIFY(!model->hasCost());
+}
+
+// The title names the session and marks unsaved changes; saving clears the mark and records the
+// file among the recent ones; unsaved changes are asked about; dialogs add the default extension.
+void TestMainWindow::sessionTitleModifiedAndRecent()
+{
+    QCOMPARE(withDefaultExtension("/d/plot", "SVG (*.svg)"), QString("/d/plot.svg"));
+    QCOMPARE(withDefaultExtension("/d/plot.png", "SVG (*.svg)"), QString("/d/plot.png"));
+    QCOMPARE(withDefaultExtension("/d/run", "POQ sessions (*.poq.json)"), QString("/d/run.poq.json"));
+    QCOMPARE(withDefaultExtension("/d/run.poq.json", "POQ sessions (*.poq.json)"), QString("/d/run.poq.json"));
+    QCOMPARE(withDefaultExtension("/d/run.v2", "POQ sessions (*.poq.json)"), QString("/d/run.v2.poq.json"));
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    QCOMPARE(w.windowTitle(), QString("Untitled[*] — POQ Studio"));
+    QVERIFY(!w.isWindowModified());
+    QVERIFY(w.maybeSave()); // nothing to save: no question
+    QString error;
+    QVERIFY(w.hardwarePanel()->setValue("dram.readPjPerBit", 30, &error));
+    QVERIFY(w.isWindowModified());
+    int asked = 0;
+    w.setUnsavedChangesQuestion([&] {
+        ++asked;
+        return int(QMessageBox::Cancel);
+    });
+    QVERIFY(!w.maybeSave());
+    QCOMPARE(asked, 1);
+    w.setUnsavedChangesQuestion([&] {
+        ++asked;
+        return int(QMessageBox::Discard);
+    });
+    QVERIFY(w.maybeSave());
+    QTemporaryDir dir;
+    const QString path = dir.filePath("study.poq.json");
+    QVERIFY2(w.saveSession(path, &error), qPrintable(error));
+    QCOMPARE(w.windowTitle(), QString("study[*] — POQ Studio"));
+    QVERIFY(!w.isWindowModified());
+    QCOMPARE(w.sessionPath(), path);
+    QCOMPARE(w.recentSessions().value(0), QFileInfo(path).absoluteFilePath());
+    // Opening a session is not an edit.
+    QVERIFY(w.sweepPanel()->setWidths({0.5, 1.0}));
+    QVERIFY(w.isWindowModified());
+    QVERIFY2(w.openSession(path, &error), qPrintable(error));
+    QVERIFY(!w.isWindowModified());
+    QCOMPARE(getParam(w.hardwarePanel()->hardware(), "dram.readPjPerBit"), 30.0);
 }
 
 void TestMainWindow::exportsAreValidFiles()
