@@ -231,6 +231,10 @@ void TestMainWindow::selectingPointsFillsBreakdown()
     QCOMPARE(w.breakdownPanel()->layerPlot()->plottableCount(), 3); // W I O
     w.selectPoint(b, true);
     QVERIFY(w.breakdownPanel()->title().contains("compared with int8 @ 0.5"));
+    // Both points per layer: the second point's bars beside the first's, and both in the tooltip.
+    QCOMPARE(w.breakdownPanel()->layerPlot()->plottableCount(), 6); // W I O twice
+    const QString tip = w.breakdownPanel()->barToolTip(5);
+    QVERIFY2(tip.contains("int8 @ 0.5 (hatched): ") && tip.contains(" x of fp16 @ 0.5"), qPrintable(tip));
     // Clicking on the plot selects the nearest point.
     w.resize(1400, 900);
     w.show();

@@ -11,6 +11,8 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace poq::ui {
 
 namespace {
@@ -35,18 +37,23 @@ const Category kByOperand[] = {
     {"outputs", QColor(224, 122, 95), [](const LayerEnergy& e) { return e.operandPj[2]; }},
 };
 
+// One stacked bar per key; `second` draws a compared point's bars (hatched, out of the legend) beside
+// the first point's, each then `width` wide.
 void stack(QCustomPlot* plot, const std::vector<std::vector<double>>& values, std::span<const Category> cats,
-           const QVector<double>& keys)
+           const QVector<double>& keys, double width = 0.8, bool second = false)
 {
-    plot->clearPlottables();
+    if (!second)
+        plot->clearPlottables();
     QCPBars* below = nullptr;
     for (size_t c = 0; c < cats.size(); ++c) {
         auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
         bars->setName(QString::fromUtf8(cats[c].name));
-        bars->setBrush(cats[c].color);
+        bars->setBrush(second ? QBrush(cats[c].color, Qt::Dense3Pattern) : QBrush(cats[c].color));
         bars->setPen(QPen(cats[c].color.darker(120)));
         bars->setWidthType(QCPBars::wtPlotCoords);
-        bars->setWidth(0.8);
+        bars->setWidth(width);
+        if (second)
+            bars->removeFromLegend();
         QVector<double> v;
         for (const auto& row : values)
             v << row[c]; // pJ, labelled through the unit formatter
@@ -120,6 +127,21 @@ QString BreakdownPanel::barToolTip(int k) const
                                                    : tr("in DRAM, %1 moved").arg(bits(e.outputSpillBits));
         home = tr("\nOutput %1 (%2): %3").arg(QString::fromStdString(e.outputTensor), bits(e.outputBits), where);
     }
+    if (m_b && k < int(m_pairOf.size())) {
+        auto label = [](const DesignPoint& p) {
+            return QStringLiteral("%1 @ %2").arg(QString::fromStdString(p.strategy)).arg(p.width);
+        };
+        if (m_pairOf[k] < 0) {
+            home += tr("\n%1: no layer of this name").arg(label(m_b->first));
+        } else {
+            const LayerEnergy& o = m_b->second.layers[m_pairOf[k]];
+            const double d = o.energyPj() - e.energyPj();
+            home += tr("\n%1 (hatched): %2 (%3%4, DRAM %5)")
+                        .arg(label(m_b->first), pj(o.energyPj()), d >= 0 ? "+" : "-", pj(std::fabs(d)), pj(o.dramPj));
+            if (e.energyPj() > 0 && o.energyPj() > 0)
+                home += tr("; %1 x of %2").arg(o.energyPj() / e.energyPj(), 0, 'f', 2).arg(label(m_a->first));
+        }
+    }
     if (e.fusedGroup >= 0 && e.fusedGroup < int(net.plan.groups.size()))
         home += tr("\nFused chain %1: %2").arg(e.fusedGroup + 1).arg(QString::fromStdString(net.plan.groups[e.fusedGroup].name));
     const QString dramShare =
@@ -172,7 +194,8 @@ void BreakdownPanel::redraw()
     auto pj = [](double v) { return QString::fromStdString(formatQuantity(v, Quantity::Energy)); };
     m_title->setText(tr("%1: %2 per inference%3")
                          .arg(label(m_a->first), pj(m_a->second.total.energyPj()),
-                              m_b ? tr(", compared with %1: %2").arg(label(m_b->first), pj(m_b->second.total.energyPj()))
+                              m_b ? tr(", compared with %1: %2 (hatched bars, right of each layer)")
+                                        .arg(label(m_b->first), pj(m_b->second.total.energyPj()))
                                   : QString()));
     m_shown.clear();
     std::vector<std::vector<double>> rows;
@@ -188,7 +211,30 @@ void BreakdownPanel::redraw()
         m_shown.push_back(static_cast<int>(i));
         rows.push_back(row);
     }
-    stack(m_layers, rows, cats, keys);
+    // A compared point: its bars beside each layer's (matched by layer name), hatched.
+    m_pairOf.assign(m_shown.size(), -1);
+    if (m_b) {
+        const auto& other = m_b->second.layers;
+        std::vector<std::vector<double>> rowsB;
+        QVector<double> keysA, keysB;
+        for (size_t k = 0; k < m_shown.size(); ++k) {
+            keysA << double(k) - 0.21;
+            for (size_t j = 0; j < other.size(); ++j)
+                if (other[j].name == layers[m_shown[k]].name) {
+                    m_pairOf[k] = int(j);
+                    break;
+                }
+            std::vector<double> row;
+            for (const Category& c : cats)
+                row.push_back(m_pairOf[k] >= 0 ? c.value(other[m_pairOf[k]]) : 0.0);
+            keysB << double(k) + 0.21;
+            rowsB.push_back(row);
+        }
+        stack(m_layers, rows, cats, keysA, 0.4);
+        stack(m_layers, rowsB, cats, keysB, 0.4, true);
+    } else {
+        stack(m_layers, rows, cats, keys);
+    }
     // Bars are numbered by the layer's place in the network, as in the Layers tab.
     QSharedPointer<QCPAxisTickerText> layerTicks(new QCPAxisTickerText);
     const int every = std::max(1, int(m_shown.size() + 11) / 12);

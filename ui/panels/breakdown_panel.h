@@ -40,6 +40,7 @@ private:
     std::optional<std::pair<DesignPoint, NetworkCost>> m_a, m_b;
     std::vector<int> m_shown; // layer indices drawn
     std::vector<std::pair<int, int>> m_brackets;
+    std::vector<int> m_pairOf; // per bar: the compared point's layer of the same name, or -1
     QCustomPlot* m_layers;
     QCustomPlot* m_totals;
     QCheckBox* m_operand;
