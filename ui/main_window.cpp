@@ -105,6 +105,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &SweepController::progress, this, [this](int, double f) { m_progress->setValue(int(f * 100)); });
     connect(m_controller, &SweepController::finished, this, &MainWindow::onResult);
     connect(m_plot, &FrontierPlot::pointClicked, this, [this](int i, bool shift) { selectPoint(i, shift || m_selection.size() == 1); });
+    connect(m_plot, &FrontierPlot::baselineRequested, m_comparePanel, &ComparePanel::setBaseline);
+    connect(m_plot, &FrontierPlot::candidateRequested, m_comparePanel, &ComparePanel::setCandidate);
+    connect(m_comparePanel, &ComparePanel::isoAccuracyChanged, m_plot, &FrontierPlot::setIsoAccuracy);
 
     // First run: the built-in experiment with measured accuracy when its trained models exist,
     // otherwise MobileNetV2 at 224x224 with energy only.

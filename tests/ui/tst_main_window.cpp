@@ -24,6 +24,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QMenu>
 #include <QMessageBox>
 #include <QTableView>
 #include <QStatusBar>
@@ -210,11 +211,25 @@ void TestMainWindow::togglesChangePointsAndFrontier()
     QCOMPARE(w.frontierPlot()->frontierIndices(), core);
     QVERIFY(!core.empty());
     QCOMPARE(w.frontierPlot()->frontierSize(), int(core.size()));
-    QVERIFY2(w.comparePanel()->resultText().contains("less energy at equal accuracy"), qPrintable(w.comparePanel()->resultText()));
+    QVERIFY2(w.comparePanel()->resultText().contains(" energy than <b>"), qPrintable(w.comparePanel()->resultText()));
+    // The compare pair, picked in the panel or from a point's context menu, says which is which,
+    // marks its iso-accuracy line and stays put while other strategies are toggled.
+    w.comparePanel()->setBaseline("fp16");
+    w.comparePanel()->setCandidate("int8");
+    QVERIFY2(w.comparePanel()->resultText().startsWith("<b>int8</b> needs <b>"), qPrintable(w.comparePanel()->resultText()));
+    QVERIFY(w.comparePanel()->resultText().contains("energy than <b>fp16</b> at "));
+    QVERIFY(w.frontierPlot()->hasIsoAccuracyLine());
+    QMenu* menu = w.frontierPlot()->contextMenuFor(findPoint(w, "int4+res8", 1.0));
+    QCOMPARE(menu->actions().size(), 2);
+    menu->actions()[1]->trigger();
+    QCOMPARE(w.comparePanel()->candidate()->currentText(), QString("int4+res8"));
+    QCOMPARE(w.comparePanel()->baseline()->currentText(), QString("fp16"));
     // Unchecking a strategy removes its points.
     spy.clear();
     w.sweepPanel()->strategyList()->findItems("int4", Qt::MatchExactly).first()->setCheckState(Qt::Unchecked);
     QTRY_COMPARE_WITH_TIMEOUT(int(w.points().size()), 15, 60000);
+    QCOMPARE(w.comparePanel()->candidate()->currentText(), QString("int4+res8"));
+    QCOMPARE(w.comparePanel()->baseline()->currentText(), QString("fp16"));
 }
 
 void TestMainWindow::selectingPointsFillsBreakdown()

@@ -7,6 +7,7 @@
 #include <qcustomplot.h>
 
 #include <QFileInfo>
+#include <QMenu>
 #include <QSaveFile>
 #include <QSvgGenerator>
 #include <QToolTip>
@@ -92,12 +93,59 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     });
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* ev) {
         const int i = pointAt(ev->position());
-        if (i >= 0)
-            emit pointClicked(i, ev->modifiers() & Qt::ShiftModifier);
+        if (i < 0)
+            return;
+        if (ev->button() == Qt::RightButton) {
+            QMenu* menu = contextMenuFor(i);
+            menu->setAttribute(Qt::WA_DeleteOnClose);
+            menu->popup(ev->globalPosition().toPoint());
+            return;
+        }
+        emit pointClicked(i, ev->modifiers() & Qt::ShiftModifier);
     });
 }
 
 QString FrontierPlot::title() const { return m_title->text(); }
+
+QMenu* FrontierPlot::contextMenuFor(int index)
+{
+    auto* menu = new QMenu(this);
+    if (index < 0 || index >= int(m_points.size()))
+        return menu;
+    const QString s = QString::fromStdString(m_points[index].strategy);
+    menu->addAction(tr("Compare: use %1 as &baseline").arg(s), this, [this, s] { emit baselineRequested(s); });
+    menu->addAction(tr("Compare: use %1 as &candidate").arg(s), this, [this, s] { emit candidateRequested(s); });
+    return menu;
+}
+
+void FrontierPlot::setIsoAccuracy(bool valid, double accuracy, const QString& label)
+{
+    m_isoValid = valid;
+    m_isoAccuracy = accuracy;
+    m_isoLabel = label;
+    const std::vector<int> selected = m_selected;
+    setPoints(m_points, m_axis);
+    setSelection(selected); // the same points: the rings stay
+}
+
+void FrontierPlot::drawIsoLine()
+{
+    if (!m_isoValid || !m_anyAccuracy)
+        return;
+    const double y = 100 * m_isoAccuracy;
+    auto* line = new QCPItemStraightLine(m_plot);
+    line->point1->setCoords(1, y);
+    line->point2->setCoords(2, y);
+    line->setPen(QPen(QColor(120, 60, 160), 1, Qt::DotLine));
+    auto* text = new QCPItemText(m_plot);
+    text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+    text->position->setTypeY(QCPItemPosition::ptPlotCoords);
+    text->position->setCoords(0.99, y);
+    text->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    text->setText(tr("iso-accuracy: %1").arg(m_isoLabel));
+    text->setFont(QFont(font().family(), 7));
+    text->setColor(QColor(120, 60, 160));
+}
 
 std::vector<int> FrontierPlot::pointsAt(const QPointF& pos, double radiusPx) const
 {
@@ -136,7 +184,9 @@ QString FrontierPlot::pointsText(const std::vector<int>& indices) const
 void FrontierPlot::setLogCostAxis(bool log)
 {
     m_log = log;
+    const std::vector<int> selected = m_selected;
     setPoints(m_points, m_axis);
+    setSelection(selected);
 }
 
 QString FrontierPlot::pointText(int index) const
@@ -174,9 +224,12 @@ void FrontierPlot::setSelection(const std::vector<int>& indices)
         ring->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2), Qt::NoBrush, 18));
     }
     ring->data()->clear();
+    m_selected = indices;
     for (int i : indices)
-        if (i >= 0 && i < int(m_points.size()))
-            ring->addData(cost(m_points[i]), m_anyAccuracy ? 100.0 * m_points[i].accuracy.value_or(0) : m_points[i].width);
+        if (i >= 0 && i < int(m_points.size())) {
+            const DesignPoint& p = m_points[i];
+            ring->addData(cost(p), !m_anyAccuracy ? p.width : p.accuracy ? 100.0 * *p.accuracy : m_unmeasuredY);
+        }
     m_plot->replot();
 }
 
@@ -307,6 +360,7 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
         note->setColor(QColor(110, 110, 110));
         yMin = m_unmeasuredY;
     }
+    drawIsoLine();
     m_emptyNote->setText(first ? tr("No design points yet") : QString());
     m_plot->legend->setVisible(!first);
     if (!first) {

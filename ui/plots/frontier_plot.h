@@ -13,6 +13,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QMenu;
 class QCPItemText;
 class QCPTextElement;
 
@@ -49,8 +50,17 @@ public:
     int strategyShape(const std::string& strategy); // a QCPScatterStyle::ScatterShape
     const std::vector<int>& frontierIndices() const { return m_frontierIdx; }
 
+    // The iso-accuracy line of the Compare panel's headline ratio (kept across new points).
+    void setIsoAccuracy(bool valid, double accuracy, const QString& label);
+    bool hasIsoAccuracyLine() const { return m_isoValid; }
+    // The context menu of point `index` (right click): use its strategy as the compare baseline or
+    // candidate.
+    QMenu* contextMenuFor(int index);
+
 signals:
     void pointClicked(int index, bool withShift);
+    void baselineRequested(const QString& strategy);
+    void candidateRequested(const QString& strategy);
 
 private:
     QCustomPlot* m_plot;
@@ -63,6 +73,11 @@ private:
     CostAxis m_axis = CostAxis::Energy;
     bool m_anyAccuracy = false;
     bool m_log = true;
+    std::vector<int> m_selected;
+    bool m_isoValid = false;
+    double m_isoAccuracy = 0;
+    QString m_isoLabel;
+    void drawIsoLine();
     std::vector<int> m_unmeasured;
     double m_unmeasuredY = 0; // where they sit
     int styleIndex(const std::string& strategy);
