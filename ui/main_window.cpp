@@ -429,6 +429,10 @@ bool MainWindow::saveSession(const QString& path, QString* error)
     s.hardware = m_hardwarePanel->hardware();
     s.objective = m_sweepPanel->objective();
     s.accuracyFile = m_sweepPanel->measured() ? QStringLiteral("measured") : m_sweepPanel->accuracyFile();
+    s.costAxis = m_axis;
+    s.selection = m_selectedKeys;
+    s.compareBaseline = m_comparePanel->baseline()->currentText().toStdString();
+    s.compareCandidate = m_comparePanel->candidate()->currentText().toStdString();
     try {
         writeFileAtomically(path.toStdString(), sessionToJson(s).toStdString());
     } catch (const std::exception& e) {
@@ -540,6 +544,15 @@ bool MainWindow::openSession(const QString& path, QString* error)
         else
             m_sweepPanel->setAccuracyFile(s.accuracyFile, &message);
         m_hardwarePanel->setHardware(s.hardware);
+        // The view: re-found by identity when the sweep the session starts finishes.
+        m_axis = s.costAxis;
+        m_plot->setPoints(m_points, m_axis);
+        m_selectedKeys = s.selection;
+        m_selection.clear();
+        if (!s.compareBaseline.empty())
+            m_comparePanel->setBaseline(QString::fromStdString(s.compareBaseline));
+        if (!s.compareCandidate.empty())
+            m_comparePanel->setCandidate(QString::fromStdString(s.compareCandidate));
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());

@@ -28,6 +28,13 @@ QByteArray sessionToJson(const Session& s)
     j["objective"] = objectiveName(s.objective);
     j["accuracy"] = s.accuracyFile.isEmpty() ? json() : json(s.accuracyFile.toStdString());
     j["hardware"] = json::parse(hardwareToJson(s.hardware));
+    j["costAxis"] = costAxisInfo(s.costAxis).name;
+    json selection = json::array();
+    for (const auto& [strategy, width] : s.selection)
+        selection.push_back({{"strategy", strategy}, {"width", width}});
+    j["selection"] = selection;
+    if (!s.compareBaseline.empty() || !s.compareCandidate.empty())
+        j["compare"] = {{"baseline", s.compareBaseline}, {"candidate", s.compareCandidate}};
     return QByteArray::fromStdString(j.dump(1) + "\n");
 }
 
@@ -62,6 +69,25 @@ Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
         if (j.contains("accuracy") && j["accuracy"].is_string())
             s.accuracyFile = QString::fromStdString(j["accuracy"].get<std::string>());
         s.hardware = parseHardwareJson(j.at("hardware").dump(), src + ": hardware");
+        if (const auto a = j.find("costAxis"); a != j.end())
+            s.costAxis = parseCostAxis(a->get<std::string>());
+        if (const auto sel = j.find("selection"); sel != j.end()) {
+            if (!sel->is_array() || sel->size() > 2)
+                throw InputError("selection: at most two points, each {\"strategy\", \"width\"}");
+            for (const json& p : *sel) {
+                const std::string strategy = QuantStrategy::parse(p.at("strategy").get<std::string>()).name;
+                const double width = p.at("width").get<double>();
+                checkWidth(width);
+                s.selection.emplace_back(strategy, width);
+            }
+        }
+        if (const auto c = j.find("compare"); c != j.end()) {
+            s.compareBaseline = c->at("baseline").get<std::string>();
+            s.compareCandidate = c->at("candidate").get<std::string>();
+            for (std::string* name : {&s.compareBaseline, &s.compareCandidate})
+                if (!name->empty())
+                    *name = QuantStrategy::parse(*name).name;
+        }
     } catch (const InputError& e) {
         const std::string what = e.what();
         throw InputError(what.rfind(src, 0) == 0 ? what : src + ": " + what);

@@ -2,6 +2,7 @@
 // source), as JSON. Loading validates everything before anything is applied.
 #pragma once
 
+#include "explore/design_point.h"
 #include "hw/hardware.h"
 #include "hw/layer_cost.h"
 
@@ -21,6 +22,10 @@ struct Session {
     Hardware hardware;
     Objective objective = Objective::Energy;
     QString accuracyFile;  // empty: none; "measured": the trained models
+    // The view: cost axis, selected points (strategy, width) and the compare pair (optional fields).
+    CostAxis costAxis = CostAxis::Energy;
+    std::vector<std::pair<std::string, double>> selection;
+    std::string compareBaseline, compareCandidate;
 };
 
 QByteArray sessionToJson(const Session& s);

@@ -495,6 +495,11 @@ void TestMainWindow::sessionRoundTrip()
         QVERIFY(w.sweepPanel()->setWidths({0.5, 2.0}));
         QVERIFY(w.sweepPanel()->setStrategies({"bf16", "int4+res16"}));
         QVERIFY(w.hardwarePanel()->setValue("sram.sizeBytes", 65536));
+        QTRY_VERIFY_WITH_TIMEOUT(w.points().size() == 4 && w.points()[0].network == "resnet20", 60000);
+        // The view goes into the session too: the selection and the compare pair.
+        w.selectPoint(findPoint(w, "int4+res16", 2.0), false);
+        w.comparePanel()->setBaseline("int4+res16");
+        w.comparePanel()->setCandidate("bf16");
         QString error;
         QVERIFY2(w.saveSession(path, &error), qPrintable(error));
     }
@@ -508,6 +513,25 @@ void TestMainWindow::sessionRoundTrip()
     QCOMPARE(w.sweepPanel()->strategies(), (std::vector<std::string>{"bf16", "int4+res16"}));
     QCOMPARE(getParam(w.hardwarePanel()->hardware(), "sram.sizeBytes"), 65536.0);
     QTRY_VERIFY_WITH_TIMEOUT(w.points().size() == 4 && w.points()[0].network == "resnet20", 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(int(w.selection().size()), 1, 60000);
+    QCOMPARE(w.points()[w.selection()[0]].strategy, std::string("int4+res16"));
+    QCOMPARE(w.points()[w.selection()[0]].width, 2.0);
+    QCOMPARE(w.comparePanel()->baseline()->currentText(), QString("int4+res16"));
+    QCOMPARE(w.comparePanel()->candidate()->currentText(), QString("bf16"));
+    // A session naming an impossible view is refused whole, naming the field.
+    QFile f(dir.filePath("bad.poq.json"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QByteArray text;
+    {
+        QFile good(path);
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        text = good.readAll();
+    }
+    text.replace("\"costAxis\": \"energy\"", "\"costAxis\": \"joy\"");
+    f.write(text);
+    f.close();
+    QVERIFY(!w.openSession(f.fileName(), &error));
+    QVERIFY2(error.contains("joy"), qPrintable(error));
 }
 
 void TestMainWindow::cancelReturnsToIdle()
