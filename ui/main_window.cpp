@@ -32,6 +32,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -142,14 +143,21 @@ void MainWindow::createDocks()
     leftLayout->addWidget(m_networkPanel);
     leftLayout->addWidget(m_sweepPanel);
     leftLayout->addStretch(1);
-    m_docks = {dock(tr("Design space"), "designDock", left, Qt::LeftDockWidgetArea),
+    // The design space scrolls when the window is short (1280 x 720 fits without cutting a dock).
+    auto* leftScroll = new QScrollArea;
+    leftScroll->setWidgetResizable(true);
+    leftScroll->setFrameShape(QFrame::NoFrame);
+    leftScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    leftScroll->setWidget(left);
+    leftScroll->setMinimumWidth(left->minimumSizeHint().width() + 16);
+    m_docks = {dock(tr("Design space"), "designDock", leftScroll, Qt::LeftDockWidgetArea),
                dock(tr("Hardware"), "hardwareDock", m_hardwarePanel, Qt::RightDockWidgetArea),
                dock(tr("Compare"), "compareDock", m_comparePanel, Qt::RightDockWidgetArea)};
     auto* tabs = new QTabWidget;
     tabs->addTab(m_breakdownPanel, tr("Energy breakdown"));
     tabs->addTab(m_layerPanel, tr("Layers"));
     m_docks.push_back(dock(tr("Details"), "detailsDock", tabs, Qt::BottomDockWidgetArea));
-    resizeDocks({m_docks.back()}, {320}, Qt::Vertical);
+    resizeDocks({m_docks.back()}, {260}, Qt::Vertical);
     resizeDocks({m_docks[0], m_docks[1]}, {300, 420}, Qt::Horizontal);
 }
 

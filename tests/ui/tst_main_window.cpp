@@ -24,6 +24,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QMenu>
 #include <QMessageBox>
 #include <QTableView>
@@ -364,6 +365,9 @@ void TestMainWindow::hardwarePanelSwitchesAndFiles()
     QVERIFY(waitForSweep(w, spy));
     QCOMPARE(hp->modifiedKeys(), (QStringList{"network.weightsResident", "network.fusion"}));
     QCOMPARE(hp->presetText(), QString("edge-npu (modified: 2 parameters)"));
+    // The window fits 1280 x 720: nothing demands more.
+    QVERIFY2(w.minimumSizeHint().width() <= 1280 && w.minimumSizeHint().height() <= 720,
+             qPrintable(QString("%1 x %2").arg(w.minimumSizeHint().width()).arg(w.minimumSizeHint().height())));
     QTemporaryDir dir;
     const QString path = dir.filePath("mine.json");
     QString error;
@@ -373,6 +377,15 @@ void TestMainWindow::hardwarePanelSwitchesAndFiles()
         QVERIFY2(paramValue(back, p) == getParam(hp->hardware(), p.key), p.key.c_str());
     QVERIFY(!hp->saveHardwareFile(dir.filePath("missing/mine.json"), &error));
     QVERIFY2(error.contains("missing"), qPrintable(error));
+    // Capacities step through powers of two; a typed value in between is kept as typed.
+    QSlider* size = hp->slider("sram.sizeBytes");
+    QVERIFY(size);
+    size->setValue(size->value() + 1);
+    QCOMPARE(hp->hardware().levels[1].sizeBytes, 524288.0);
+    hp->spinBox("sram.sizeBytes")->setValue(100000);
+    QCOMPARE(hp->hardware().levels[1].sizeBytes, 100000.0);
+    QCOMPARE(hp->spinBox("sram.sizeBytes")->value(), 100000.0);
+    QCOMPARE(size->value(), 17); // 2^17 = 131,072 is the nearest power of two
     hp->resetAll();
     QVERIFY(hp->modifiedKeys().isEmpty());
     QVERIFY(hp->checkBox("network.weightsResident")->isChecked());

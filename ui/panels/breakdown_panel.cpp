@@ -90,6 +90,8 @@ BreakdownPanel::BreakdownPanel(QWidget* parent)
     }
     m_layers->xAxis->setLabel(tr("Layer number, as in the Layers tab (hover for name and mapping)"));
     m_totals->setMinimumWidth(300);
+    m_layers->setMinimumHeight(120); // readable axes at 1280 x 720
+    m_totals->setMinimumHeight(120);
     m_totals->setMaximumWidth(340);
     m_title->setText(tr("Click a point in the plot to see where its energy goes; click a second point to compare."));
     m_title->setWordWrap(true);

@@ -41,6 +41,8 @@ HardwarePanel::HardwarePanel(QWidget* parent) : QWidget(parent), m_preset(new QC
 
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
+    // Rows shrink to the panel (labels wrap, sliders narrow): no horizontal scrolling at 1280 px.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_rowsHost = new QWidget;
     m_rowsLayout = new QVBoxLayout(m_rowsHost);
     m_rowsLayout->setContentsMargins(2, 2, 2, 2);
@@ -120,6 +122,8 @@ void HardwarePanel::setHardware(const Hardware& hw)
 
 int HardwarePanel::toSlider(const Row& r, double v) const
 {
+    if (r.pow2)
+        return int(std::lround(std::log2(std::max(v, 1.0))));
     if (r.log) {
         const double lo = std::log(std::max(r.min, 1e-12)), hi = std::log(r.max);
         return int(std::lround((std::log(std::max(v, 1e-12)) - lo) / (hi - lo) * kSteps));
@@ -129,6 +133,8 @@ int HardwarePanel::toSlider(const Row& r, double v) const
 
 double HardwarePanel::fromSlider(const Row& r, int pos) const
 {
+    if (r.pow2)
+        return std::ldexp(1.0, pos);
     const double t = double(pos) / kSteps;
     if (r.log) {
         const double lo = std::log(std::max(r.min, 1e-12)), hi = std::log(r.max);
@@ -170,6 +176,8 @@ void HardwarePanel::rebuildRows()
                                                                : QString::fromStdString(p.label);
         auto* label = new QLabel(name);
         label->setToolTip(tip);
+        label->setWordWrap(true);
+        label->setMinimumWidth(60);
         row.label = label;
         row.name = name;
         auto* reset = new QToolButton;
@@ -208,10 +216,16 @@ void HardwarePanel::rebuildRows()
             continue;
         }
         row.slider = new QSlider(Qt::Horizontal);
-        row.slider->setRange(0, kSteps);
+        row.pow2 = p.unit == "B" && p.min >= 1;
+        if (row.pow2) // a typed value between powers of two stays: the slider shows the nearest
+            row.slider->setRange(int(std::ceil(std::log2(p.min))), int(std::floor(std::log2(p.max))));
+        else
+            row.slider->setRange(0, kSteps);
         row.slider->setToolTip(tip);
         row.slider->setObjectName(key);
+        row.slider->setMinimumWidth(40);
         row.spin = new QDoubleSpinBox;
+        row.spin->setMaximumWidth(150);
         row.spin->setRange(p.min, p.max);
         row.spin->setDecimals(p.step >= 1 ? 0 : 4);
         row.spin->setSingleStep(p.step >= 1 ? 1 : std::max(p.step, row.presetValue / 20));

@@ -58,6 +58,7 @@ private:
         QString name;
         double min = 0, max = 1;
         bool log = false;
+        bool pow2 = false; // capacities: the slider steps through powers of two
         double presetValue = 0;
     };
     void rebuildRows();
