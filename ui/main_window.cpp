@@ -123,6 +123,8 @@ MainWindow::MainWindow(QWidget* parent)
     }
     m_layerPanel->setGraph(m_networkPanel->currentGraph());
     setSessionPath(QString()); // untitled, unmodified: the first run is not an edit
+    m_lastState = std::make_unique<Session>(currentSession());
+    m_lastEdit.invalidate();
     statusBar()->showMessage(tr("Ready"));
     resize(1400, 900);
     restoreSettings();
@@ -222,6 +224,9 @@ void MainWindow::createMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(tr("&Undo"), QKeySequence::Undo, this, &MainWindow::undo);
+    edit->addAction(tr("&Redo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), this, &MainWindow::redo);
+    edit->addSeparator();
     edit->addAction(tr("Reset &Hardware"), m_hardwarePanel, &HardwarePanel::resetAll);
     edit->addAction(tr("&Cancel Sweep"), QKeySequence(Qt::Key_Escape), m_controller, &SweepController::cancel);
 
@@ -426,7 +431,7 @@ bool MainWindow::exportData(const QString& path, QString* error)
     return true;
 }
 
-bool MainWindow::saveSession(const QString& path, QString* error)
+Session MainWindow::currentSession() const
 {
     Session s;
     s.networkIsFile = !m_networkFile.isEmpty() && m_networkPanel->currentNetworkName().contains('(');
@@ -441,6 +446,12 @@ bool MainWindow::saveSession(const QString& path, QString* error)
     s.selection = m_selectedKeys;
     s.compareBaseline = m_comparePanel->baseline()->currentText().toStdString();
     s.compareCandidate = m_comparePanel->candidate()->currentText().toStdString();
+    return s;
+}
+
+bool MainWindow::saveSession(const QString& path, QString* error)
+{
+    const Session s = currentSession();
     try {
         writeFileAtomically(path.toStdString(), sessionToJson(s).toStdString());
     } catch (const std::exception& e) {
@@ -494,8 +505,18 @@ void MainWindow::setSessionPath(const QString& path)
 
 void MainWindow::markModified()
 {
-    if (!m_applyingSession)
-        setWindowModified(true);
+    if (m_applyingSession)
+        return;
+    setWindowModified(true);
+    // One undo step per edit; the moves of one slider drag (closer than 500 ms) are one step.
+    if (m_lastState && (!m_lastEdit.isValid() || m_lastEdit.elapsed() > 500)) {
+        m_undo.push_back(*m_lastState);
+        if (m_undo.size() > 100)
+            m_undo.erase(m_undo.begin());
+    }
+    m_redo.clear();
+    m_lastEdit.start();
+    m_lastState = std::make_unique<Session>(currentSession());
 }
 
 QStringList MainWindow::recentSessions() const
@@ -525,6 +546,28 @@ bool MainWindow::maybeSave()
 
 bool MainWindow::openSession(const QString& path, QString* error)
 {
+    Session s;
+    try {
+        s = sessionFromJson(QByteArray::fromStdString(readInputFile(path.toStdString(), InputFileKind::Session)), path);
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        statusBar()->showMessage(QString::fromStdString(e.what()));
+        return false;
+    }
+    if (!applySession(s, path, error))
+        return false;
+    m_undo.clear();
+    m_redo.clear();
+    m_lastState = std::make_unique<Session>(currentSession());
+    m_lastEdit.invalidate();
+    setSessionPath(path);
+    statusBar()->showMessage(tr("Opened session %1").arg(path));
+    return true;
+}
+
+bool MainWindow::applySession(const Session& s, const QString& path, QString* error)
+{
     QString message;
     m_applyingSession = true;
     struct Done {
@@ -532,7 +575,6 @@ bool MainWindow::openSession(const QString& path, QString* error)
         ~Done() { flag = false; }
     } done{m_applyingSession};
     try {
-        const Session s = sessionFromJson(QByteArray::fromStdString(readInputFile(path.toStdString(), InputFileKind::Session)), path);
         // Check everything that can fail before changing anything.
         if (!s.networkIsFile && m_networkPanel->networkCombo()->findText(s.network) < 0)
             throw std::runtime_error(path.toStdString() + ": network: unknown network '" + s.network.toStdString() + "'");
@@ -551,7 +593,10 @@ bool MainWindow::openSession(const QString& path, QString* error)
             m_sweepPanel->setMeasured(true);
         else
             m_sweepPanel->setAccuracyFile(s.accuracyFile, &message);
-        m_hardwarePanel->setHardware(s.hardware);
+        if (path.isEmpty())
+            m_hardwarePanel->restoreHardware(s.hardware); // undo and redo: markers stay relative to the preset
+        else
+            m_hardwarePanel->setHardware(s.hardware);
         // The view: re-found by identity when the sweep the session starts finishes.
         m_axis = s.costAxis;
         m_plot->setPoints(m_points, m_axis);
@@ -567,9 +612,40 @@ bool MainWindow::openSession(const QString& path, QString* error)
         statusBar()->showMessage(QString::fromStdString(e.what()));
         return false;
     }
-    setSessionPath(path);
-    statusBar()->showMessage(tr("Opened session %1").arg(path));
     return true;
+}
+
+void MainWindow::restoreEditState(const Session& s)
+{
+    QString error;
+    if (!applySession(s, QString(), &error))
+        statusBar()->showMessage(error);
+    m_lastState = std::make_unique<Session>(currentSession());
+    m_lastEdit.invalidate(); // the next edit is a step of its own
+    setWindowModified(true);
+    requestSweep();
+}
+
+void MainWindow::undo()
+{
+    if (m_undo.empty())
+        return;
+    m_redo.push_back(currentSession());
+    const Session s = m_undo.back();
+    m_undo.pop_back();
+    restoreEditState(s);
+    statusBar()->showMessage(tr("Undone"));
+}
+
+void MainWindow::redo()
+{
+    if (m_redo.empty())
+        return;
+    m_undo.push_back(currentSession());
+    const Session s = m_redo.back();
+    m_redo.pop_back();
+    restoreEditState(s);
+    statusBar()->showMessage(tr("Redone"));
 }
 
 void MainWindow::showError(const QString& title, const QString& message)

@@ -4,10 +4,13 @@
 #pragma once
 
 #include "controllers/sweep_controller.h"
+#include "session.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <functional>
+#include <memory>
 
 class QDockWidget;
 class QLabel;
@@ -59,6 +62,11 @@ public:
     // Cancel. Tests replace the question (the default shows a message box).
     void setUnsavedChangesQuestion(std::function<int()> ask) { m_askUnsaved = std::move(ask); }
     bool maybeSave(); // false: the user cancelled (or saving failed)
+    // Undo and redo of design-space and hardware edits (a slider drag is one step).
+    void undo();
+    void redo();
+    bool canUndo() const { return !m_undo.empty(); }
+    bool canRedo() const { return !m_redo.empty(); }
 
 signals:
     void sweepFinished(); // after the plot and panels show a new result (or a cancel / failure)
@@ -76,6 +84,9 @@ private:
     void setSessionPath(const QString& path);
     void markModified();
     bool saveSessionInteractive(bool saveAs);
+    Session currentSession() const;
+    bool applySession(const Session& s, const QString& source, QString* error);
+    void restoreEditState(const Session& s);
 
     NetworkPanel* m_networkPanel;
     SweepPanel* m_sweepPanel;
@@ -100,6 +111,9 @@ private:
     bool m_applyingSession = false; // opening a session: its own changes are not edits
     std::function<int()> m_askUnsaved;
     QMenu* m_recentMenu = nullptr;
+    std::vector<Session> m_undo, m_redo;
+    std::unique_ptr<Session> m_lastState; // the state after the last edit, undo or redo
+    QElapsedTimer m_lastEdit;             // edits closer than 500 ms coalesce into one step
 };
 
 } // namespace poq::ui

@@ -76,6 +76,7 @@ private slots:
     void hardwarePanelSwitchesAndFiles();
     void layersTabShowsSelectedPoint();
     void sessionTitleModifiedAndRecent();
+    void undoRedoEdits();
     void exportsAreValidFiles();
     void sessionRoundTrip();
     void cancelReturnsToIdle();
@@ -472,6 +473,42 @@ void TestMainWindow::sessionTitleModifiedAndRecent()
     QVERIFY2(w.openSession(path, &error), qPrintable(error));
     QVERIFY(!w.isWindowModified());
     QCOMPARE(getParam(w.hardwarePanel()->hardware(), "dram.readPjPerBit"), 30.0);
+}
+
+// Ctrl+Z / Ctrl+Shift+Z step through design-space and hardware edits; a slider drag is one step.
+void TestMainWindow::undoRedoEdits()
+{
+    MainWindow w;
+    QSignalSpy spy(&w, &MainWindow::sweepFinished);
+    QVERIFY(waitForSweep(w, spy));
+    QVERIFY(!w.canUndo());
+    const std::vector<double> widths = w.sweepPanel()->widths();
+    QString error;
+    for (double v : {25.0, 28.0, 30.0}) // one drag
+        QVERIFY(w.hardwarePanel()->setValue("dram.readPjPerBit", v, &error));
+    QTest::qWait(600);
+    QVERIFY(w.sweepPanel()->setWidths({0.5, 1.0}));
+    QVERIFY(w.canUndo());
+    w.undo();
+    QCOMPARE(w.sweepPanel()->widths(), widths);
+    QCOMPARE(getParam(w.hardwarePanel()->hardware(), "dram.readPjPerBit"), 30.0);
+    w.undo();
+    QCOMPARE(getParam(w.hardwarePanel()->hardware(), "dram.readPjPerBit"), 20.0);
+    QVERIFY(w.hardwarePanel()->modifiedKeys().isEmpty()); // back to the preset, markers too
+    QVERIFY(!w.canUndo());
+    w.redo();
+    QCOMPARE(getParam(w.hardwarePanel()->hardware(), "dram.readPjPerBit"), 30.0);
+    QCOMPARE(w.hardwarePanel()->modifiedKeys(), QStringList{"dram.readPjPerBit"});
+    w.redo();
+    QCOMPARE(w.sweepPanel()->widths(), (std::vector<double>{0.5, 1.0}));
+    QVERIFY(!w.canRedo());
+    // A new edit after an undo drops the redo steps.
+    w.undo();
+    QVERIFY(w.canRedo());
+    QTest::qWait(600);
+    QVERIFY(w.hardwarePanel()->setValue("array.staticMw", 5, &error));
+    QVERIFY(!w.canRedo());
+    QTRY_VERIFY_WITH_TIMEOUT(!spy.isEmpty(), 60000);
 }
 
 void TestMainWindow::exportsAreValidFiles()

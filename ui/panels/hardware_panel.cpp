@@ -106,6 +106,20 @@ bool HardwarePanel::loadHardware(const QString& presetOrPath, QString* error)
     return true;
 }
 
+void HardwarePanel::restoreHardware(const Hardware& hw)
+{
+    bool samePreset = hw.name == m_preset0.name && hw.levels.size() == m_preset0.levels.size();
+    for (size_t l = 0; samePreset && l < hw.levels.size(); ++l)
+        samePreset = hw.levels[l].name == m_preset0.levels[l].name;
+    if (!samePreset) {
+        setHardware(hw);
+        return;
+    }
+    m_hw = hw;
+    rebuildRows();
+    emit hardwareChanged(m_hw);
+}
+
 void HardwarePanel::setHardware(const Hardware& hw)
 {
     m_hw = hw;
@@ -166,7 +180,8 @@ void HardwarePanel::rebuildRows()
         row.min = p.min;
         row.max = p.max;
         row.log = p.logScale && p.min > 0;
-        row.presetValue = paramValue(m_hw, p);
+        row.presetValue = getParam(m_preset0, p.key); // resets go back to the preset as loaded
+        const double current = paramValue(m_hw, p);
         const QString key = QString::fromStdString(p.key);
         const QString tip = tr("%1 (%2)\nDefault %3 %4, range %5..%6\nSource: %7")
                                 .arg(QString::fromStdString(p.label), key).arg(p.defaultValue)
@@ -192,7 +207,7 @@ void HardwarePanel::rebuildRows()
                 row.check = new QCheckBox(tr("on"));
                 row.check->setObjectName(key);
                 row.check->setToolTip(tip);
-                row.check->setChecked(row.presetValue >= 1);
+                row.check->setChecked(current >= 1);
                 grid->addWidget(row.check, r, 1, 1, 2);
                 connect(row.check, &QCheckBox::toggled, this, [this, k](bool on) {
                     if (!m_updating)
@@ -204,7 +219,7 @@ void HardwarePanel::rebuildRows()
                 row.choice->setToolTip(tip);
                 for (const std::string& c : p.choices)
                     row.choice->addItem(QString::fromStdString(c));
-                row.choice->setCurrentIndex(int(row.presetValue));
+                row.choice->setCurrentIndex(int(current));
                 grid->addWidget(row.choice, r, 1, 1, 2);
                 connect(row.choice, &QComboBox::currentIndexChanged, this, [this, k](int i) {
                     if (!m_updating && i >= 0)
@@ -237,8 +252,8 @@ void HardwarePanel::rebuildRows()
         grid->addWidget(row.spin, r, 2);
         grid->addWidget(reset, r, 3);
         m_rows[p.key] = row;
-        row.slider->setValue(toSlider(row, row.presetValue));
-        row.spin->setValue(row.presetValue);
+        row.slider->setValue(toSlider(row, current));
+        row.spin->setValue(current);
         connect(row.slider, &QSlider::valueChanged, this, [this, k](int pos) {
             if (m_updating)
                 return;

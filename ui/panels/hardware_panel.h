@@ -30,6 +30,8 @@ public:
     bool loadHardware(const QString& presetOrPath, QString* error);
     // Takes a complete hardware description (e.g. from a session); resets go back to it.
     void setHardware(const Hardware& hw);
+    // Takes hardware edited from the current preset (undo): resets and markers stay relative to it.
+    void restoreHardware(const Hardware& hw);
     // Sets one parameter (as a slider move would); false with the range message on bad values.
     bool setValue(const QString& key, double value, QString* error = nullptr);
     void resetAll();
