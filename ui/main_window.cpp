@@ -217,6 +217,9 @@ void MainWindow::createMenus()
     file->addAction(tr("&Export Plot…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
                     pick(true, tr("Export Plot"), tr("SVG (*.svg);;PNG (*.png);;PDF (*.pdf)"),
                          [this](const QString& p, QString* e) { return exportPlot(p, e); }));
+    file->addAction(tr("Export &Breakdown…"), this,
+                    pick(true, tr("Export Breakdown"), tr("SVG (*.svg);;PNG (*.png);;PDF (*.pdf)"),
+                         [this](const QString& p, QString* e) { return exportBreakdown(p, e); }));
     file->addAction(tr("Export &Data…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
                     pick(true, tr("Export Data"), tr("CSV (*.csv);;JSON (*.json)"),
                          [this](const QString& p, QString* e) { return exportData(p, e); }));
@@ -403,9 +406,21 @@ bool MainWindow::saveNetworkFile(const QString& path, QString* error)
     return true;
 }
 
+QString MainWindow::exportCaption() const
+{
+    return tr("%1 on %2, objective %3 — POQ Studio %4")
+        .arg(m_networkPanel->currentNetworkName(), QString::fromStdString(m_hardwarePanel->hardware().name),
+             QString::fromUtf8(objectiveName(m_sweepPanel->objective())), QString::fromUtf8(kVersion));
+}
+
 bool MainWindow::exportPlot(const QString& path, QString* error)
 {
-    return m_plot->exportTo(path, std::max(640, m_plot->width()), std::max(420, m_plot->height()), error);
+    return m_plot->exportTo(path, std::max(640, m_plot->width()), std::max(420, m_plot->height()), error, exportCaption());
+}
+
+bool MainWindow::exportBreakdown(const QString& path, QString* error)
+{
+    return m_breakdownPanel->exportTo(path, exportCaption(), error);
 }
 
 bool MainWindow::exportData(const QString& path, QString* error)

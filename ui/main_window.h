@@ -50,6 +50,8 @@ public:
     bool openNetworkFile(const QString& path, QString* error = nullptr);
     bool saveNetworkFile(const QString& path, QString* error = nullptr);
     bool exportPlot(const QString& path, QString* error = nullptr);
+    bool exportBreakdown(const QString& path, QString* error = nullptr);
+    QString exportCaption() const; // "mobilenetv2 on edge-npu, objective energy, POQ Studio 1.2"
     bool exportData(const QString& path, QString* error = nullptr); // .csv or .json
     bool saveSession(const QString& path, QString* error = nullptr);
     bool openSession(const QString& path, QString* error = nullptr);

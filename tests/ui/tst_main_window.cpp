@@ -531,6 +531,25 @@ void TestMainWindow::exportsAreValidFiles()
     QString error;
     QVERIFY(!w.exportPlot(dir.filePath("p.bmp"), &error));
     QVERIFY(!w.exportData("/nonexistent/d.csv", &error));
+    // The breakdown exports too, once a point is selected; the SVG carries the caption.
+    QVERIFY(!w.exportBreakdown(dir.filePath("b.svg"), &error));
+    QVERIFY(error.startsWith("Select a point first"));
+    w.selectPoint(findPoint(w, "int8", 1.0), false);
+    QVERIFY2(w.exportBreakdown(dir.filePath("b.svg"), &error), qPrintable(error));
+    QFile svg(dir.filePath("b.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray text = svg.readAll();
+    QVERIFY(text.contains("mobilenetv2 on edge-npu, objective energy"));
+    QVERIFY2(w.exportBreakdown(dir.filePath("b.png"), &error), qPrintable(error));
+    QVERIFY(QFileInfo(dir.filePath("b.png")).size() > 1000);
+    QVERIFY(!QFileInfo::exists(dir.filePath("b.png.part")));
+    // The plot export leaves out the selection ring and puts it back on screen.
+    QVERIFY(w.exportPlot(dir.filePath("q.svg"), &error));
+    bool ringVisible = false;
+    for (int g = 0; g < w.frontierPlot()->plot()->graphCount(); ++g)
+        if (w.frontierPlot()->plot()->graph(g)->name() == "selection")
+            ringVisible = w.frontierPlot()->plot()->graph(g)->visible();
+    QVERIFY(ringVisible);
 }
 
 void TestMainWindow::sessionRoundTrip()

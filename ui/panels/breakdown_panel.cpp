@@ -1,6 +1,7 @@
 // BreakdownPanel: stacked QCPBars per category.
 #include "panels/breakdown_panel.h"
 
+#include "plots/frontier_plot.h"
 #include "plots/unit_ticker.h"
 
 #include <qcustomplot.h>
@@ -160,6 +161,17 @@ bool BreakdownPanel::byOperand() const { return m_operand->isChecked(); }
 void BreakdownPanel::setByOperand(bool on) { m_operand->setChecked(on); }
 
 QString BreakdownPanel::title() const { return m_title->text(); }
+
+bool BreakdownPanel::exportTo(const QString& path, const QString& caption, QString* error)
+{
+    if (!m_a) {
+        if (error)
+            *error = tr("Select a point first: there is no breakdown to export");
+        return false;
+    }
+    return exportCustomPlot(m_layers, path, std::max(900, m_layers->width()), std::max(420, m_layers->height()),
+                            m_title->text() + (caption.isEmpty() ? QString() : " — " + caption), error);
+}
 
 void BreakdownPanel::clear()
 {

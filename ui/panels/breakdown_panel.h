@@ -29,6 +29,8 @@ public:
     QCustomPlot* layerPlot() const { return m_layers; }
     QCustomPlot* totalPlot() const { return m_totals; }
     QString title() const;
+    // The per-layer bars as .svg, .png or .pdf with the title and `caption` under them.
+    bool exportTo(const QString& path, const QString& caption, QString* error);
     int barLayers() const { return static_cast<int>(m_shown.size()); }
     // The tooltip of bar k: energies, where the layer's output lives, its fused chain, its mapping.
     QString barToolTip(int k) const;

@@ -389,32 +389,65 @@ void FrontierPlot::resetView()
     m_plot->replot();
 }
 
-bool FrontierPlot::exportTo(const QString& path, int width, int height, QString* error)
+bool FrontierPlot::exportTo(const QString& path, int width, int height, QString* error, const QString& caption,
+                            bool withSelection)
+{
+    QCPGraph* ring = nullptr;
+    for (int g = 0; g < m_plot->graphCount(); ++g)
+        if (m_plot->graph(g)->name() == QLatin1String("selection"))
+            ring = m_plot->graph(g);
+    const bool ringShown = ring && ring->visible();
+    if (ring)
+        ring->setVisible(withSelection);
+    const bool ok = exportCustomPlot(m_plot, path, width, height, caption, error);
+    if (ring)
+        ring->setVisible(ringShown);
+    m_plot->replot();
+    return ok;
+}
+
+bool exportCustomPlot(QCustomPlot* plot, const QString& path, int width, int height, const QString& caption,
+                      QString* error)
 {
     const QString ext = QFileInfo(path).suffix().toLower();
+    if (ext != QLatin1String("png") && ext != QLatin1String("pdf") && ext != QLatin1String("svg")) {
+        if (error)
+            *error = QStringLiteral("out: the extension must be .svg, .png or .pdf, got '%1'").arg(path);
+        return false;
+    }
+    QCPTextElement* captionRow = nullptr;
+    if (!caption.isEmpty()) {
+        const int row = plot->plotLayout()->rowCount();
+        plot->plotLayout()->insertRow(row);
+        captionRow = new QCPTextElement(plot, caption, QFont(plot->font().family(), 8));
+        captionRow->setTextColor(QColor(90, 90, 90));
+        plot->plotLayout()->addElement(row, 0, captionRow);
+    }
     // Write to a temporary sibling and rename, so a failed export never leaves a partial file.
     const QString tmp = path + QStringLiteral(".part");
     bool ok = false;
     if (ext == QLatin1String("png")) {
-        ok = m_plot->savePng(tmp, width, height, 2.0, -1, 96, QCP::ruDotsPerInch);
+        ok = plot->savePng(tmp, width, height, 2.0, -1, 96, QCP::ruDotsPerInch);
     } else if (ext == QLatin1String("pdf")) {
-        ok = m_plot->savePdf(tmp, width, height);
-    } else if (ext == QLatin1String("svg")) {
+        ok = plot->savePdf(tmp, width, height);
+    } else {
         QSvgGenerator svg;
         svg.setFileName(tmp);
         svg.setSize(QSize(width, height));
         svg.setViewBox(QRect(0, 0, width, height));
-        svg.setTitle(QStringLiteral("POQ Studio: accuracy vs cost"));
+        svg.setTitle(QStringLiteral("POQ Studio"));
+        svg.setDescription(caption);
         QCPPainter painter;
         ok = painter.begin(&svg);
         if (ok) {
-            m_plot->toPainter(&painter, width, height);
+            plot->toPainter(&painter, width, height);
             painter.end();
         }
-    } else {
-        if (error)
-            *error = QStringLiteral("out: the extension must be .svg, .png or .pdf, got '%1'").arg(path);
-        return false;
+    }
+    if (captionRow) {
+        plot->plotLayout()->remove(captionRow);
+        plot->plotLayout()->simplify();
+        plot->replot();
     }
     if (ok) {
         QFile::remove(path);

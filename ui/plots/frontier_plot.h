@@ -19,6 +19,11 @@ class QCPTextElement;
 
 namespace poq::ui {
 
+// Writes any QCustomPlot as .svg, .png or .pdf (by extension) atomically, with an optional caption
+// row under it; false with a message naming the file otherwise.
+bool exportCustomPlot(QCustomPlot* plot, const QString& path, int width, int height, const QString& caption,
+                      QString* error);
+
 class FrontierPlot : public QWidget {
     Q_OBJECT
 public:
@@ -35,8 +40,10 @@ public:
     void setLogCostAxis(bool log); // linear or logarithmic cost axis (default log)
     void resetView();
 
-    // Writes .svg, .png or .pdf (by extension) at the given size; false with a message otherwise.
-    bool exportTo(const QString& path, int width, int height, QString* error);
+    // Writes .svg, .png or .pdf (by extension) at the given size with an optional caption line under
+    // the plot; selection rings only when asked; false with a message otherwise.
+    bool exportTo(const QString& path, int width, int height, QString* error, const QString& caption = {},
+                  bool withSelection = false);
 
     // The point (index into the last setPoints) nearest to a widget position, within `radiusPx`.
     int pointAt(const QPointF& pos, double radiusPx = 10) const;
