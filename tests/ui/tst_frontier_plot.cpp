@@ -164,6 +164,12 @@ void TestFrontierPlot::unmeasuredHollowAndOverlaps()
     for (const QString& l : plot.plot()->xAxis->tickVectorLabels())
         QVERIFY2(l.endsWith("J"), qPrintable(l));
     QCOMPARE(plot.unmeasuredIndices().size(), size_t(2));
+    // Width labels never overlap: of two coinciding points one is labelled; the legend sits beside
+    // the axes, not over the data.
+    plot.setLogCostAxis(true);
+    QVERIFY(plot.widthLabelCount() < int(pts.size()) - 2);
+    QVERIFY(plot.widthLabelCount() >= 3);
+    QVERIFY(plot.plot()->legend->layout() != plot.plot()->axisRect()->insetLayout());
 }
 
 QTEST_MAIN(TestFrontierPlot)

@@ -84,7 +84,13 @@ BreakdownPanel::BreakdownPanel(QWidget* parent)
         p->legend->setFont(QFont(font().family(), 8));
         p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
         p->legend->setWrap(3);
-        p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+        // The legend in a row above the bars, never over them.
+        p->axisRect()->insetLayout()->take(p->legend);
+        p->plotLayout()->insertRow(0);
+        p->plotLayout()->addElement(0, 0, p->legend);
+        p->plotLayout()->setRowStretchFactor(0, 0.001);
+        p->legend->setWrap(6);
+        p->legend->setBorderPen(Qt::NoPen);
         p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
         p->axisRect()->setRangeZoom(Qt::Horizontal);
         p->axisRect()->setRangeDrag(Qt::Horizontal);

@@ -10,6 +10,7 @@
 #include <QMenu>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -68,7 +69,33 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setMinimumSize(320, 240);
     m_plot->legend->setVisible(false);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    // The legend in a row under the axes, never over the data.
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setWrap(6);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setMargins(QMargins(4, 0, 4, 2));
+    // Width labels are placed again whenever the axes' pixels change (resize, zoom, pan).
+    connect(m_plot, &QCustomPlot::afterLayout, this, [this] {
+        if (labelGeometry() != m_labelGeometry)
+            QTimer::singleShot(0, this, [this] {
+                if (labelGeometry() != m_labelGeometry) {
+                    placeWidthLabels();
+                    m_plot->replot();
+                }
+            });
+    });
+    for (QCPAxis* a : {m_plot->xAxis, m_plot->yAxis})
+        connect(a, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+            QTimer::singleShot(0, this, [this] {
+                if (labelGeometry() != m_labelGeometry) {
+                    placeWidthLabels();
+                    m_plot->replot();
+                }
+            });
+        });
 
     m_emptyNote = new QCPItemText(m_plot);
     m_emptyNote->setPositionAlignment(Qt::AlignCenter);
@@ -282,6 +309,7 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
 
     double xMin = 0, xMax = 0, yMin = 0, yMax = 0;
     bool first = true;
+    std::vector<WidthLabel> labels;
     for (size_t s = 0; s < order.size(); ++s) {
         const QColor color = strategyColor(order[s]);
         QColor dim = color;
@@ -307,13 +335,8 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
             }
             const double x = cost(p), y = yOf(p);
             ((onFrontier[i] || !anyAccuracy) ? on : off)->addData(x, y);
-            auto* label = new QCPItemText(m_plot);
-            label->position->setCoords(x, y);
-            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-            label->setPadding(QMargins(4, 0, 0, 2));
-            label->setText(QString::number(p.width));
-            label->setFont(QFont(font().family(), 7));
-            label->setColor(onFrontier[i] || !anyAccuracy ? color.darker(130) : dim);
+            labels.push_back({x, y, QString::number(p.width), onFrontier[i] || !anyAccuracy ? color.darker(130) : dim,
+                              bool(onFrontier[i])});
             xMin = first ? x : std::min(xMin, x);
             xMax = first ? x : std::max(xMax, x);
             yMin = first ? y : std::min(yMin, y);
@@ -374,7 +397,54 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
         m_plot->xAxis->setRange(1e6, 1e10);
         m_plot->yAxis->setRange(0, 100);
     }
+    m_labelData = std::move(labels);
+    m_labelItems.clear(); // clearItems() above removed them
+    m_plot->replot();     // lays out the axes, so plot coordinates map to pixels
+    placeWidthLabels();
     m_plot->replot();
+}
+
+QString FrontierPlot::labelGeometry() const
+{
+    const QRect r = m_plot->axisRect()->rect();
+    return QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8")
+        .arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height())
+        .arg(m_plot->xAxis->range().lower).arg(m_plot->xAxis->range().upper)
+        .arg(m_plot->yAxis->range().lower).arg(m_plot->yAxis->range().upper);
+}
+
+void FrontierPlot::placeWidthLabels()
+{
+    // Width labels that would overlap one already placed are left out (the tooltip still names the
+    // width); frontier points are labelled first.
+    for (QCPItemText* item : m_labelItems)
+        m_plot->removeItem(item);
+    m_labelItems.clear();
+    m_labelGeometry = labelGeometry();
+    std::vector<const WidthLabel*> order;
+    for (const WidthLabel& l : m_labelData)
+        order.push_back(&l);
+    std::stable_sort(order.begin(), order.end(), [](const WidthLabel* a, const WidthLabel* b) { return a->frontier > b->frontier; });
+    const QFont font7(font().family(), 7);
+    const QFontMetrics metrics(font7);
+    std::vector<QRectF> taken;
+    m_widthLabels = 0;
+    for (const WidthLabel* l : order) {
+        const double px = m_plot->xAxis->coordToPixel(l->x), py = m_plot->yAxis->coordToPixel(l->y);
+        const QRectF box(px + 4, py - 2 - metrics.height(), metrics.horizontalAdvance(l->text), metrics.height());
+        if (std::any_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(box); }))
+            continue;
+        taken.push_back(box);
+        auto* label = new QCPItemText(m_plot);
+        label->position->setCoords(l->x, l->y);
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        label->setPadding(QMargins(4, 0, 0, 2));
+        label->setText(l->text);
+        label->setFont(font7);
+        label->setColor(l->color);
+        m_labelItems.push_back(label);
+        ++m_widthLabels;
+    }
 }
 
 void FrontierPlot::resetView()

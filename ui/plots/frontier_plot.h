@@ -35,6 +35,7 @@ public:
     void setPoints(const std::vector<DesignPoint>& points, CostAxis axis = CostAxis::Energy);
     int strategyCount() const { return m_strategies; }
     int frontierSize() const { return m_frontier; }
+    int widthLabelCount() const { return m_widthLabels; } // placed without overlapping
     // Points drawn hollow on the bottom edge because no accuracy is known for them (accuracy mode).
     const std::vector<int>& unmeasuredIndices() const { return m_unmeasured; }
     void setLogCostAxis(bool log); // linear or logarithmic cost axis (default log)
@@ -88,6 +89,18 @@ private:
     std::vector<int> m_unmeasured;
     double m_unmeasuredY = 0; // where they sit
     int styleIndex(const std::string& strategy);
+    struct WidthLabel {
+        double x, y;
+        QString text;
+        QColor color;
+        bool frontier;
+    };
+    void placeWidthLabels();
+    QString labelGeometry() const; // the axis rect and ranges the labels were placed for
+    std::vector<WidthLabel> m_labelData;
+    std::vector<QCPItemText*> m_labelItems;
+    QString m_labelGeometry;
+    int m_widthLabels = 0;
     std::vector<std::string> m_styleOrder; // strategies not in the fixed list, as first seen
 };
 
