@@ -321,6 +321,19 @@ void MainWindow::onResult(const SweepResult& r)
                                      .arg(r.unmeasured.empty() ? QString()
                                                                : tr("; %1 without a trained model").arg(r.unmeasured.size()))
                                      .arg(hollow));
+        // Imported rows that match no point are reported, never used silently.
+        if (!r.unmatched.empty()) {
+            QStringList lines;
+            for (const std::string& line : summarizeWarnings(r.unmatched, 10))
+                lines << QString::fromStdString(line);
+            statusBar()->showMessage(statusBar()->currentMessage()
+                                     + tr("; %1 imported accuracy row(s) match no point (hover here)").arg(r.unmatched.size()));
+            statusBar()->setToolTip(lines.join("\n"));
+            m_unmatched = lines;
+        } else {
+            statusBar()->setToolTip(QString());
+            m_unmatched.clear();
+        }
         // Keep the selection by identity: the same (strategy, width) wherever it now sits.
         std::vector<int> keep;
         QStringList dropped;

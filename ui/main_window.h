@@ -8,6 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QStringList>
 
 #include <functional>
 #include <memory>
@@ -45,6 +46,7 @@ public:
     SweepController* controller() const { return m_controller; }
     const std::vector<DesignPoint>& points() const { return m_points; }
     const std::vector<int>& selection() const { return m_selection; } // indices into points()
+    const QStringList& unmatchedAccuracyRows() const { return m_unmatched; } // of the last result
 
     // Each returns false with a one-line message on bad input or a failed write; nothing else changes.
     bool openNetworkFile(const QString& path, QString* error = nullptr);
@@ -113,6 +115,7 @@ private:
     bool m_applyingSession = false; // opening a session: its own changes are not edits
     std::function<int()> m_askUnsaved;
     QMenu* m_recentMenu = nullptr;
+    QStringList m_unmatched;
     std::vector<Session> m_undo, m_redo;
     std::unique_ptr<Session> m_lastState; // the state after the last edit, undo or redo
     QElapsedTimer m_lastEdit;             // edits closer than 500 ms coalesce into one step

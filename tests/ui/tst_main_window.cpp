@@ -230,6 +230,10 @@ void TestMainWindow::togglesChangePointsAndFrontier()
     spy.clear();
     w.sweepPanel()->strategyList()->findItems("int4", Qt::MatchExactly).first()->setCheckState(Qt::Unchecked);
     QTRY_COMPARE_WITH_TIMEOUT(int(w.points().size()), 15, 60000);
+    // The imported int4 rows now match no point: the window says so and lists them.
+    QTRY_VERIFY_WITH_TIMEOUT(!w.unmatchedAccuracyRows().isEmpty(), 60000);
+    QVERIFY2(w.unmatchedAccuracyRows().first().contains("accuracy.csv:"), qPrintable(w.unmatchedAccuracyRows().first()));
+    QVERIFY(w.statusBar()->currentMessage().contains("imported accuracy row(s) match no point"));
     QCOMPARE(w.comparePanel()->candidate()->currentText(), QString("int4+res8"));
     QCOMPARE(w.comparePanel()->baseline()->currentText(), QString("fp16"));
 }

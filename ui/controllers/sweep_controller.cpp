@@ -97,6 +97,7 @@ void SweepController::launch()
                 markPareto(points);
             } else if (req.accuracy) {
                 applyAccuracy(points, *req.accuracy);
+                r.unmatched = req.accuracy->unmatched(points);
             } else {
                 markPareto(points);
             }

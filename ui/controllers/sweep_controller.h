@@ -36,6 +36,7 @@ struct SweepResult {
     QString error;
     std::vector<DesignPoint> points;
     std::vector<std::string> unmeasured; // points without a trained model
+    std::vector<std::string> unmatched;  // imported accuracy rows that match no point ("FILE:LINE: ...")
     double elapsedMs = 0;
 };
 
