@@ -254,6 +254,8 @@ void TestMainWindow::selectingPointsFillsBreakdown()
     QVERIFY(w.breakdownPanel()->title().contains("compared with int8 @ 0.5"));
     // Both points per layer: the second point's bars beside the first's, and both in the tooltip.
     QCOMPARE(w.breakdownPanel()->layerPlot()->plottableCount(), 6); // W I O twice
+    QCOMPARE(w.breakdownPanel()->totalPlot()->itemCount(), 2);      // "DRAM 62.3 %" over each total
+    QVERIFY(qobject_cast<QCPItemText*>(w.breakdownPanel()->totalPlot()->item(0))->text().startsWith("DRAM "));
     const QString tip = w.breakdownPanel()->barToolTip(5);
     QVERIFY2(tip.contains("int8 @ 0.5 (hatched): ") && tip.contains(" x of fp16 @ 0.5"), qPrintable(tip));
     // Clicking on the plot selects the nearest point.

@@ -310,6 +310,20 @@ void BreakdownPanel::redraw()
     }
     m_totals->xAxis->setTicker(ticker);
     stack(m_totals, totals, cats, tkeys);
+    // Each total carries its DRAM share above the bar.
+    m_totals->clearItems();
+    int side = 0;
+    for (const auto* point : {&m_a, &m_b}) {
+        if (!*point)
+            continue;
+        const LayerEnergy& t = (*point)->second.total;
+        auto* share = new QCPItemText(m_totals);
+        share->position->setCoords(double(side++), t.energyPj());
+        share->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
+        share->setText(tr("DRAM %1 %").arg(t.energyPj() > 0 ? 100 * t.dramPj / t.energyPj() : 0.0, 0, 'f', 1));
+        share->setFont(QFont(font().family(), 8));
+    }
+    m_totals->yAxis->setRangeUpper(m_totals->yAxis->range().upper * 1.12);
     m_totals->xAxis->setRange(-0.6, double(tkeys.size()) - 0.4);
     m_totals->legend->setVisible(false);
     m_totals->replot();
