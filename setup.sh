@@ -16,6 +16,7 @@ if [ "$mode" = sanitize ]; then
   # Every report is fatal (no suppressions: the core tests run clean under both sanitizers).
   export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  export POQ_TEST_SANITIZER=1 # the zoo-wide property rows shrink to two networks x two presets
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -L core -LE exhaustive "${@:2}"
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -L fuzz "${@:2}"
   exit 0
