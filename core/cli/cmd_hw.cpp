@@ -62,18 +62,30 @@ void showHardware(const std::string& which, bool json)
         out["name"] = hw.name;
         out["description"] = hw.description;
         nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-        for (const HwParam& p : params)
+        for (const HwParam& p : params) {
             rows.push_back({{"key", p.key}, {"label", p.label}, {"group", p.group}, {"unit", p.unit},
                             {"value", paramValue(hw, p)}, {"default", p.defaultValue}, {"min", p.min},
                             {"max", p.max}, {"step", p.step}, {"log", p.logScale}, {"source", p.source}});
+            if (!p.choices.empty())
+                rows.back()["choices"] = p.choices;
+        }
         out["parameters"] = rows;
         std::cout << out.dump(2) << "\n";
         return;
     }
     TextTable table({"key", "value", "unit", "default", "range", "source"}, {false, true, false, true, false, false});
-    for (const HwParam& p : params)
+    for (const HwParam& p : params) {
+        if (!p.choices.empty()) { // a choice reads as its names
+            std::string names;
+            for (const std::string& c : p.choices)
+                names += (names.empty() ? "" : "|") + c;
+            table.addRow({p.key, p.choices.at(size_t(paramValue(hw, p))), "", p.choices.at(size_t(p.defaultValue)), names,
+                          p.source});
+            continue;
+        }
         table.addRow({p.key, num(paramValue(hw, p)), p.unit, num(p.defaultValue),
                       num(p.min) + ".." + num(p.max) + (p.logScale ? " (log)" : ""), p.source});
+    }
     std::cout << escapeControls(hw.name) << ": " << escapeControls(hw.description) << "\n" << table.str();
 }
 
