@@ -5,6 +5,7 @@
 #include "explore/csv.h"
 #include "engine/measure.h"
 #include "explore/sweep.h"
+#include "explore/sweep_run.h"
 #include "graph/zoo.h"
 #include "hw/hardware_io.h"
 #include "util/atomic_file.h"
@@ -37,21 +38,25 @@ struct SweepOptions {
 void runSweep(const SweepOptions& o)
 {
     checkWritableDestination(o.out, "--out");
-    const Objective objective = parseObjective(o.objective);
-    const Sweep sweep(resolveNetwork(o.network), parseWidthList(o.widths), parseNameList(o.strategies, "strategies"));
-    Hardware hw = loadHardware(o.hw);
+    // The one sweep specification the window and sessions use too.
+    SweepSpec spec;
+    spec.objective = parseObjective(o.objective);
+    spec.network = resolveNetwork(o.network);
+    spec.widths = parseWidthList(o.widths);
+    spec.strategies = parseNameList(o.strategies, "strategies");
+    const Sweep sweep(spec.network, spec.widths, spec.strategies); // validates before anything is costed
+    spec.hardware = loadHardware(o.hw);
     for (const std::string& s : o.sets)
-        applySetting(hw, s);
-    std::optional<AccuracyTable> table;
-    const bool measured = o.accuracy == "measured";
-    if (!measured && o.accuracy != "none")
-        table = AccuracyTable::loadCsv(o.accuracy);
+        applySetting(spec.hardware, s);
+    spec.measured = o.accuracy == "measured";
+    if (!spec.measured && o.accuracy != "none")
+        spec.accuracy = AccuracyTable::loadCsv(o.accuracy);
+    const Hardware& hw = spec.hardware;
 
     const bool tty = ::isatty(STDERR_FILENO);
     std::mutex printing;
     MappingCache cache;
-    std::vector<DesignPoint> points;
-    sweep.cost(hw, objective, cache, points, [&](double f) {
+    const SweepOutcome outcome = runSweep(spec, cache, [&](double f) {
         if (!tty)
             return;
         std::lock_guard lock(printing);
@@ -59,25 +64,20 @@ void runSweep(const SweepOptions& o)
     });
     if (tty)
         std::cerr << "\r";
-    if (measured) {
-        const std::vector<std::string> missing = measureAccuracies(points, resolveNetwork(o.network));
-        if (missing.size() == points.size())
+    const std::vector<DesignPoint>& points = outcome.points;
+    if (spec.measured) {
+        if (!points.empty() && outcome.unmeasured.size() == points.size())
             throw InputError("accuracy: no trained model for any point of " + sweep.network()
                              + " in the resources (models/<network>_w<width>_<strategy>.safetensors); "
                                "use none or an accuracy CSV");
         std::vector<std::string> lines;
-        for (const std::string& m : missing)
+        for (const std::string& m : outcome.unmeasured)
             lines.push_back("no trained model for " + m + "; its accuracy is left empty");
         for (const std::string& line : summarizeWarnings(lines))
             std::cerr << "poq: warning: " << line << "\n";
-        markPareto(points);
-    } else if (table) {
-        applyAccuracy(points, *table);
-        for (const std::string& w : summarizeWarnings(table->unmatched(points)))
-            std::cerr << "poq: warning: " << w << "\n";
-    } else {
-        markPareto(points);
     }
+    for (const std::string& w : summarizeWarnings(outcome.unmatched))
+        std::cerr << "poq: warning: " << w << "\n";
     writeSweepCsv(points, o.out);
     int withAccuracy = 0, frontier = 0;
     for (const DesignPoint& p : points) {

@@ -75,33 +75,20 @@ void SweepController::launch()
         QElapsedTimer clock;
         clock.start();
         try {
-            const Sweep sweep(req.network, req.widths, req.strategies);
-            std::vector<DesignPoint> points;
-            const bool done = sweep.cost(req.hardware, req.objective, *cache, points, [&](double f) {
+            SweepOutcome outcome = runSweep(req, *cache, [&](double f) {
                 if (self)
                     QMetaObject::invokeMethod(self.data(), [self, job, f] {
                         if (self && self->m_job == job)
                             emit self->progress(job, f);
                     }, Qt::QueuedConnection);
             }, cancel.get());
-            if (!done) {
+            if (outcome.cancelled) {
                 r.cancelled = true;
                 return r;
             }
-            if (req.measured) {
-                r.unmeasured = measureAccuracies(points, req.network, "fashion-mnist", cancel.get());
-                if (cancel->cancelled()) {
-                    r.cancelled = true;
-                    return r;
-                }
-                markPareto(points);
-            } else if (req.accuracy) {
-                applyAccuracy(points, *req.accuracy);
-                r.unmatched = req.accuracy->unmatched(points);
-            } else {
-                markPareto(points);
-            }
-            r.points = std::move(points);
+            r.points = std::move(outcome.points);
+            r.unmeasured = std::move(outcome.unmeasured);
+            r.unmatched = std::move(outcome.unmatched);
             r.ok = true;
         } catch (const std::exception& e) {
             r.error = QString::fromStdString(e.what());

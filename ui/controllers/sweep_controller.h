@@ -5,6 +5,7 @@
 #pragma once
 
 #include "explore/sweep.h"
+#include "explore/sweep_run.h"
 #include "hw/hardware.h"
 #include "hw/mapper.h"
 #include "util/cancel.h"
@@ -19,15 +20,8 @@
 
 namespace poq::ui {
 
-struct SweepRequest {
-    NetworkSpec network;
-    std::vector<double> widths;
-    std::vector<std::string> strategies;
-    Hardware hardware;
-    Objective objective = Objective::Energy;
-    std::optional<AccuracyTable> accuracy;
-    bool measured = false; // evaluate trained models (engine), cached
-};
+// The window's sweep is core's one sweep specification (explore/sweep_run.h), as `poq sweep`'s is.
+using SweepRequest = SweepSpec;
 
 struct SweepResult {
     int job = 0;
