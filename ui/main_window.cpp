@@ -654,26 +654,19 @@ void MainWindow::restoreEditState(const Session& s)
     requestSweep();
 }
 
-void MainWindow::undo()
-{
-    if (m_undo.empty())
-        return;
-    m_redo.push_back(currentSession());
-    const Session s = m_undo.back();
-    m_undo.pop_back();
-    restoreEditState(s);
-    statusBar()->showMessage(tr("Undone"));
-}
+void MainWindow::undo() { stepHistory(m_undo, m_redo, tr("Undone")); }
 
-void MainWindow::redo()
+void MainWindow::redo() { stepHistory(m_redo, m_undo, tr("Redone")); }
+
+void MainWindow::stepHistory(std::vector<Session>& from, std::vector<Session>& to, const QString& message)
 {
-    if (m_redo.empty())
+    if (from.empty())
         return;
-    m_undo.push_back(currentSession());
-    const Session s = m_redo.back();
-    m_redo.pop_back();
+    to.push_back(currentSession());
+    const Session s = from.back();
+    from.pop_back();
     restoreEditState(s);
-    statusBar()->showMessage(tr("Redone"));
+    statusBar()->showMessage(message);
 }
 
 void MainWindow::showError(const QString& title, const QString& message)

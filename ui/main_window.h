@@ -91,6 +91,7 @@ private:
     Session currentSession() const;
     bool applySession(const Session& s, const QString& source, QString* error);
     void restoreEditState(const Session& s);
+    void stepHistory(std::vector<Session>& from, std::vector<Session>& to, const QString& message);
 
     NetworkPanel* m_networkPanel;
     SweepPanel* m_sweepPanel;

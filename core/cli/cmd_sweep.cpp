@@ -3,7 +3,6 @@
 #include "cli/cli.h"
 
 #include "explore/csv.h"
-#include "engine/measure.h"
 #include "explore/sweep.h"
 #include "explore/sweep_run.h"
 #include "graph/zoo.h"

@@ -12,14 +12,6 @@ namespace {
 
 bool isMac(const Layer& l) { return l.loopNest.has_value(); }
 
-// Distinct layers that read tensor t.
-int readers(const Graph& g, int t)
-{
-    std::vector<int> c = g.tensor(t).consumers;
-    std::sort(c.begin(), c.end());
-    return int(std::unique(c.begin(), c.end()) - c.begin());
-}
-
 // The MAC layer whose stored output is tensor t (through fused batch-norms and activations), or -1.
 int producerMac(const Graph& g, const std::vector<int>& stored, int t)
 {
@@ -27,7 +19,7 @@ int producerMac(const Graph& g, const std::vector<int>& stored, int t)
     while (p >= 0 && !isMac(g.layers()[p])) {
         const Layer& l = g.layers()[p];
         const bool passes = l.kind == LayerKind::BatchNorm || l.kind == LayerKind::ReLU || l.kind == LayerKind::ReLU6;
-        if (!passes || l.inputs.size() != 1 || readers(g, l.inputs[0]) != 1)
+        if (!passes || l.inputs.size() != 1 || tensorReaders(g, l.inputs[0]) != 1)
             return -1;
         p = g.tensor(l.inputs[0]).producer;
     }
@@ -38,7 +30,7 @@ int producerMac(const Graph& g, const std::vector<int>& stored, int t)
 int nextMac(const Graph& g, const std::vector<int>& stored, int m)
 {
     const int t = stored[g.layers()[m].output];
-    if (readers(g, t) != 1)
+    if (tensorReaders(g, t) != 1)
         return -1;
     const int c = g.tensor(t).consumers.front();
     const Layer& l = g.layers()[c];
@@ -49,6 +41,13 @@ bool pointwise(const Layer& l) { return isMac(l) && l.loopNest->FY == 1 && l.loo
 bool depthwise(const Layer& l) { return isMac(l) && l.loopNest->G > 1 && l.loopNest->K == 1 && l.loopNest->C == 1; }
 
 } // namespace
+
+int tensorReaders(const Graph& g, int t)
+{
+    std::vector<int> c = g.tensor(t).consumers;
+    std::sort(c.begin(), c.end());
+    return int(std::unique(c.begin(), c.end()) - c.begin());
+}
 
 const char* fusionModeName(FusionMode m)
 {
@@ -113,7 +112,7 @@ std::vector<FusionChain> fusionChains(const Graph& g, const std::vector<int>& st
             if (!isMac(layers[i]) || used[i])
                 continue;
             const int before = producerMac(g, stored, layers[i].inputs[0]);
-            if (before >= 0 && readers(g, layers[i].inputs[0]) == 1 && !used[before])
+            if (before >= 0 && tensorReaders(g, layers[i].inputs[0]) == 1 && !used[before])
                 continue; // not the start of a chain
             // The longest prefixes that tile, one after another.
             std::vector<int> run{i};
@@ -142,7 +141,7 @@ std::vector<FusionChain> fusionChains(const Graph& g, const std::vector<int>& st
             for (int m = producerMac(g, stored, u); m >= 0;) {
                 path.insert(path.begin(), m);
                 const int in = layers[m].inputs[0];
-                if (readers(g, in) >= 2) {
+                if (tensorReaders(g, in) >= 2) {
                     reached = true;
                     break;
                 }
@@ -159,7 +158,7 @@ std::vector<FusionChain> fusionChains(const Graph& g, const std::vector<int>& st
         std::vector<int> path{d};
         const int in = layers[d].inputs[0];
         const int e = producerMac(g, stored, in);
-        if (e >= 0 && readers(g, in) == 1 && pointwise(layers[e]))
+        if (e >= 0 && tensorReaders(g, in) == 1 && pointwise(layers[e]))
             path.insert(path.begin(), e);
         const int p = nextMac(g, stored, d);
         if (p >= 0 && pointwise(layers[p]))
@@ -192,7 +191,7 @@ FusionChain namedChain(const Graph& g, const std::vector<int>& stored, const std
         const int t = stored[g.layers()[m].output];
         const int next = nextMac(g, stored, m);
         if (next < 0) {
-            const int r = readers(g, t);
+            const int r = tensorReaders(g, t);
             throw InputError(where + "the output of '" + echo(g.layers()[m].name) + "' is read by "
                              + (r == 1 ? "layer '" + echo(g.layers()[g.tensor(t).consumers.front()].name) + "' ("
                                              + kindInfo(g.layers()[g.tensor(t).consumers.front()].kind).name

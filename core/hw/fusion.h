@@ -42,6 +42,9 @@ std::vector<FusionChain> fusionChains(const Graph& g, const std::vector<int>& st
 // breaks the chain and why.
 FusionChain namedChain(const Graph& g, const std::vector<int>& stored, const std::string& spec);
 
+// Distinct layers that read tensor t (a layer reading it twice reads it once).
+int tensorReaders(const Graph& g, int t);
+
 // The chain's layers joined by " -> " (for mapping texts and messages).
 std::string chainName(const Graph& g, const FusionChain& c);
 

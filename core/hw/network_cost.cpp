@@ -114,14 +114,6 @@ LayerEnergy streamLayer(const Graph& g, const Layer& l, const NetworkPrecision& 
     return e;
 }
 
-// Distinct layers that read tensor t (a layer reading it twice reads it once).
-int readers(const Graph& g, int t)
-{
-    std::vector<int> c = g.tensor(t).consumers;
-    std::sort(c.begin(), c.end());
-    return int(std::unique(c.begin(), c.end()) - c.begin());
-}
-
 double weightBitsOf(const Graph& g, const NetworkPrecision& prec)
 {
     double bits = 0;
@@ -171,7 +163,7 @@ NetworkPlan planNetwork(const Graph& g, const NetworkPrecision& prec, const std:
             continue;
         const double bits = images * tensorBits(g, prec, t);
         const int last = *std::max_element(tensor.consumers.begin(), tensor.consumers.end());
-        items.push_back({bits, i, last, bits * (hw.writePj(top) + readers(g, t) * hw.readPj(top))});
+        items.push_back({bits, i, last, bits * (hw.writePj(top) + tensorReaders(g, t) * hw.readPj(top))});
         tensorOf.push_back(t);
     }
     const bool weightsItem = hw.weightsResident != 0 && weightBits > 0 && n > 0;
@@ -247,35 +239,30 @@ LayerProblem bandProblem(LayerProblem p, const FusedGroup& fg, int k, const Loop
     return p;
 }
 
+// `bits` of operand x read from DRAM and written into the last on-chip level, once.
+void addFetch(LayerCost& c, Operand x, double bits, const Hardware& hw)
+{
+    const int top = int(hw.levels.size()) - 1, chip = top - 1, o = int(x);
+    const double read = bits * hw.readPj(top), write = bits * hw.writePj(chip);
+    c.dramPj += read;
+    c.sramPj += write;
+    c.operandPj[o] += read + write;
+    c.readBits[top] += bits;
+    c.writeBits[chip] += bits;
+    c.operandReadBits[o][top] += bits;
+    c.operandWriteBits[o][chip] += bits;
+}
+
 // A band's cost times the bands, plus (weights held, not resident across inferences) the one fetch
 // of the layer's weights from DRAM into the last on-chip level per image.
 LayerCost fusedCost(const LayerCost& band, const FusedGroup& fg, bool weightsResident, double weightBits,
                     double inputFetchBits, const Hardware& hw)
 {
     LayerCost c = scaled(band, fg.chain.bands);
-    const int top = int(hw.levels.size()) - 1, chip = top - 1;
-    if (inputFetchBits > 0) { // the chain's input from DRAM into its line buffer, each row once
-        const int I = int(Operand::I);
-        const double read = inputFetchBits * hw.readPj(top), write = inputFetchBits * hw.writePj(chip);
-        c.dramPj += read;
-        c.sramPj += write;
-        c.operandPj[I] += read + write;
-        c.readBits[top] += inputFetchBits;
-        c.writeBits[chip] += inputFetchBits;
-        c.operandReadBits[I][top] += inputFetchBits;
-        c.operandWriteBits[I][chip] += inputFetchBits;
-    }
-    if (fg.weightsHeld && !weightsResident) {
-        const int W = int(Operand::W);
-        const double read = weightBits * hw.readPj(top), write = weightBits * hw.writePj(chip);
-        c.dramPj += read;
-        c.sramPj += write;
-        c.operandPj[W] += read + write;
-        c.readBits[top] += weightBits;
-        c.writeBits[chip] += weightBits;
-        c.operandReadBits[W][top] += weightBits;
-        c.operandWriteBits[W][chip] += weightBits;
-    }
+    if (inputFetchBits > 0) // the chain's input from DRAM into its line buffer, each row once
+        addFetch(c, Operand::I, inputFetchBits, hw);
+    if (fg.weightsHeld && !weightsResident)
+        addFetch(c, Operand::W, weightBits, hw);
     return c;
 }
 
@@ -323,9 +310,11 @@ NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Har
             checkRegisterFile(hw, l, p);
             LayerCost c;
             const int group = plan.groupOf.empty() ? -1 : plan.groupOf[i];
+            int chainPos = -1; // the layer's place in its fused chain
             if (group >= 0) {
                 const FusedGroup& fg = plan.groups[group];
-                const int k = int(std::find(fg.chain.layers.begin(), fg.chain.layers.end(), int(i)) - fg.chain.layers.begin());
+                chainPos = int(std::find(fg.chain.layers.begin(), fg.chain.layers.end(), int(i)) - fg.chain.layers.begin());
+                const int k = chainPos;
                 const double inputFetch = k == 0 && !p.inputResident ? tensorBits(g, prec, stored[l.inputs[0]]) : 0.0;
                 p = bandProblem(p, fg, k, *l.loopNest);
                 const LayerCost band = options.pinned ? evaluateMapping(p, hw, options.pinned->layers.at(i).rawMapping)
@@ -370,8 +359,7 @@ NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Har
             e.mapping = c.mapping.text(hw);
             if (e.fusedGroup >= 0) {
                 const FusedGroup& fg = plan.groups[e.fusedGroup];
-                const int k = int(std::find(fg.chain.layers.begin(), fg.chain.layers.end(), int(i)) - fg.chain.layers.begin());
-                e.mapping = "fused chain " + std::to_string(e.fusedGroup + 1) + ", " + std::to_string(fg.chain.rows[k])
+                e.mapping = "fused chain " + std::to_string(e.fusedGroup + 1) + ", " + std::to_string(fg.chain.rows[chainPos])
                             + " row(s) x " + std::to_string(fg.chain.bands) + " bands, weights "
                             + (plan.weightsResident ? "resident" : fg.weightsHeld ? "held" : "fetched per band") + " | "
                             + e.mapping;
@@ -400,7 +388,7 @@ NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Har
         if (!e.fused && !g.tensor(t).consumers.empty()) {
             e.outputTensor = g.tensor(t).name;
             e.outputBits = tensorBits(g, prec, t);
-            e.outputSpillBits = onChip[t] ? 0.0 : e.outputBits * (1 + readers(g, t));
+            e.outputSpillBits = onChip[t] ? 0.0 : e.outputBits * (1 + tensorReaders(g, t));
             e.outputOnChip = onChip[t];
             e.outputInLineBuffer = !plan.lineTensor.empty() && plan.lineTensor[t];
         }

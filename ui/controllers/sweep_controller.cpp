@@ -1,7 +1,6 @@
 // SweepController: job numbering, coalescing, cancel, stale-result dropping.
 #include "controllers/sweep_controller.h"
 
-#include "engine/measure.h"
 #include "formats/precision.h"
 #include "graph/graph.h"
 

@@ -150,9 +150,7 @@ void FrontierPlot::setIsoAccuracy(bool valid, double accuracy, const QString& la
     m_isoValid = valid;
     m_isoAccuracy = accuracy;
     m_isoLabel = label;
-    const std::vector<int> selected = m_selected;
-    setPoints(m_points, m_axis);
-    setSelection(selected); // the same points: the rings stay
+    redrawKeepingSelection();
 }
 
 void FrontierPlot::drawIsoLine()
@@ -211,9 +209,14 @@ QString FrontierPlot::pointsText(const std::vector<int>& indices) const
 void FrontierPlot::setLogCostAxis(bool log)
 {
     m_log = log;
+    redrawKeepingSelection();
+}
+
+void FrontierPlot::redrawKeepingSelection()
+{
     const std::vector<int> selected = m_selected;
     setPoints(m_points, m_axis);
-    setSelection(selected);
+    setSelection(selected); // the same points: the rings stay
 }
 
 QString FrontierPlot::pointText(int index) const

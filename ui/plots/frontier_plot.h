@@ -96,6 +96,7 @@ private:
         bool frontier;
     };
     void placeWidthLabels();
+    void redrawKeepingSelection();
     QString labelGeometry() const; // the axis rect and ranges the labels were placed for
     std::vector<WidthLabel> m_labelData;
     std::vector<QCPItemText*> m_labelItems;
