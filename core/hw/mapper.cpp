@@ -3,7 +3,10 @@
 
 #include "hw/hw_params.h"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -27,10 +30,16 @@ std::vector<int> divisorsOf(int n)
 
 using Counts = std::array<double, MappingSpace::kComponents>;
 
-bool dominates(const Counts& a, const Counts& b) // a <= b everywhere
+// The components a space's counts use (the levels it has; needs only of levels with a range).
+struct Components {
+    std::array<int8_t, MappingSpace::kComponents> index{};
+    int n = 0;
+};
+
+bool dominates(const Counts& a, const Counts& b, const Components& used) // a <= b in every used component
 {
-    for (size_t i = 0; i < a.size(); ++i)
-        if (a[i] > b[i])
+    for (int i = 0; i < used.n; ++i)
+        if (a[used.index[i]] > b[used.index[i]])
             return false;
     return true;
 }
@@ -134,10 +143,16 @@ struct Builder {
         return it->second;
     }
 
-    // The one capacity test; it records the decision.
+    // Ranged: capacities range over capLo..capHi per level (see buildMappingSpace with a range).
+    bool ranged = false;
+    std::array<double, kMaxLevels> capLo{}, capHi{};
+
+    // The one feasibility test (narrow: it records the decision; ranged: fits somewhere in range).
     bool fits(int l, const DimArray& c)
     {
         const double bits = levelTileBits(p, l, c, spatial, bypass[l]);
+        if (ranged)
+            return bits <= capHi[l];
         if (bits <= capacityBits(hw, p, l)) {
             fitMax[l] = std::max(fitMax[l], bits);
             return true;
@@ -149,6 +164,19 @@ struct Builder {
     {
         for (int l = lo; l <= hi; ++l)
             if (!fits(l, c))
+                return false;
+        return true;
+    }
+    // The growth test behind every pruning: does `g`, grown from tile `t`, fit levels lo..hi? A
+    // ranged build asks it at the smallest capacity of the range at which t fits, where growths fit
+    // least, so it prunes t only where every capacity of the range would.
+    bool growthFits(int lo, int hi, const DimArray& g, const DimArray& t)
+    {
+        if (!ranged)
+            return fitsLevels(lo, hi, g);
+        for (int l = lo; l <= hi; ++l)
+            if (levelTileBits(p, l, g, spatial, bypass[l])
+                > std::max(levelTileBits(p, l, t, spatial, bypass[l]), capLo[l]))
                 return false;
         return true;
     }
@@ -202,10 +230,10 @@ struct Builder {
                 const int v = nextMultiple(e);
                 if (v == 0)
                     continue;
-                const int keep = c[e];
+                const DimArray t = c;
                 c[e] = v;
-                const bool grows = fitsLevels(lo, hi, c);
-                c[e] = keep;
+                const bool grows = growthFits(lo, hi, c, t);
+                c[e] = t[e];
                 if (grows)
                     return false;
             }
@@ -229,8 +257,14 @@ struct Builder {
                 for (size_t i = 0; i < n; ++i) {
                     c[d] = divs(d)[i];
                     const int m = nextMultiple(d);
-                    if (m != 0 && m <= divs(d)[n - 1])
-                        continue; // the leaf dim can grow
+                    if (m != 0 && m <= divs(d)[n - 1]) { // the leaf dim can grow (narrow: it fits)
+                        if (!ranged)
+                            continue;
+                        DimArray g = c;
+                        g[d] = m;
+                        if (growthFits(lo, hi, g, c))
+                            continue;
+                    }
                     if (maximal(d))
                         out.push_back(c);
                 }
@@ -278,12 +312,32 @@ struct Builder {
 
     // Pareto insertion: a part is dropped when another with the same pending boundaries (whose
     // traffic is then the same for any loops above) has counts no larger.
-    static void insert(PartSet& set, Part&& part)
+    Components used;
+    void setRange(const CapacityRange* range)
     {
+        ranged = range != nullptr;
+        used.n = 0;
+        for (int l = 0; l < L; ++l) {
+            used.index[used.n++] = int8_t(2 * l);
+            used.index[used.n++] = int8_t(2 * l + 1);
+        }
+        for (int c = 2 * kMaxLevels; c < MappingSpace::kNeed; ++c)
+            used.index[used.n++] = int8_t(c);
+        if (!range)
+            return;
+        capLo = range->lo;
+        capHi = range->hi;
+        for (int l = 0; l + 1 < L; ++l)
+            if (capLo[l] < capHi[l])
+                used.index[used.n++] = int8_t(MappingSpace::kNeed + l);
+    }
+    void insert(PartSet& set, Part&& part) const
+    {
+        const Components& n = used;
         for (const Part& q : set)
-            if (q.pending == part.pending && dominates(q.v, part.v))
+            if (q.pending == part.pending && dominates(q.v, part.v, n))
                 return;
-        std::erase_if(set, [&](const Part& q) { return q.pending == part.pending && dominates(part.v, q.v); });
+        std::erase_if(set, [&](const Part& q) { return q.pending == part.pending && dominates(part.v, q.v, n); });
         set.push_back(std::move(part));
     }
 
@@ -343,7 +397,7 @@ struct Builder {
                 continue;
             DimArray a = upper, b = t0;
             a[d] = b[d] = v;
-            if (fitsLevels(1, parentHi, a) && fits(0, b))
+            if (growthFits(1, parentHi, a, upper) && growthFits(0, 0, b, t0))
                 return true;
         }
         return false;
@@ -412,6 +466,10 @@ struct Builder {
                         Part here;
                         for (int l = lo; l <= k; ++l)
                             here.cum[l] = t;
+                        if (ranged) // a level whose capacity is one value needs no record: every tile fits it
+                            for (int l = lo; l <= k; ++l)
+                                if (capLo[l] < capHi[l])
+                                    here.v[MappingSpace::kNeed + l] = levelTileBits(p, l, t, spatial, bypass[l]);
                         here.order[k + 1] = order;
                         for (int l = lo + 1; l <= k; ++l)
                             here.order[l] = {0, 1, 2, 3, 4, 5, 6};
@@ -424,7 +482,7 @@ struct Builder {
                                     v[i] += q.v[i];
                                 bool beaten = false;
                                 for (const Part& o : *out)
-                                    if (o.pending.empty() && dominates(o.v, v)) {
+                                    if (o.pending.empty() && dominates(o.v, v, used)) {
                                         beaten = true;
                                         break;
                                     }
@@ -465,10 +523,10 @@ struct Builder {
             v[2 * kMaxLevels + 2] = iterations;
             bool beaten = false;
             for (const auto& c : space.candidates)
-                beaten = beaten || dominates(c.counts, v);
+                beaten = beaten || dominates(c.counts, v, used);
             if (beaten)
                 continue;
-            std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts); });
+            std::erase_if(space.candidates, [&](const MappingSpace::Candidate& c) { return dominates(v, c.counts, used); });
             Mapping m;
             m.pair = pair;
             m.levels = L;
@@ -488,12 +546,16 @@ struct Builder {
 
 } // namespace
 
-MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
+namespace {
+
+MappingSpace buildSpace(const LayerProblem& p, const Hardware& hw, const CapacityRange* range)
 {
     MappingSpace space;
     const int L = static_cast<int>(hw.levels.size());
     space.levels = L;
     Builder b(p, hw, space);
+    b.setRange(range);
+    space.ranged = range != nullptr;
     const std::vector<Bypass> bypasses = bypassChoices(hw, p);
     for (int pair = 0; pair < static_cast<int>(hw.spatialPairs.size()); ++pair)
         for (const Bypass& bypass : bypasses) {
@@ -509,10 +571,20 @@ MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw)
             b.build();
         }
     for (int l = 0; l + 1 < L; ++l) {
-        space.fitMaxBits[l] = b.fitMax[l];
-        space.misfitMinBits[l] = b.misfitMin[l];
+        space.fitMaxBits[l] = range ? range->lo[l] : b.fitMax[l];
+        space.misfitMinBits[l] = range ? std::nextafter(range->hi[l], std::numeric_limits<double>::infinity())
+                                       : b.misfitMin[l];
     }
     return space;
+}
+
+} // namespace
+
+MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw) { return buildSpace(p, hw, nullptr); }
+
+MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw, const CapacityRange& range)
+{
+    return buildSpace(p, hw, &range);
 }
 
 LayerCost searchMapping(const LayerProblem& p, const Hardware& hw, Objective objective, SearchStats* stats)
@@ -628,7 +700,15 @@ LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Ha
 {
     const MappingSpace::Candidate* best = nullptr;
     double bestEnergy = 0, bestLatency = 0;
+    std::array<double, kMaxLevels> capacity{};
+    for (int l = 0; l + 1 < space.levels; ++l)
+        capacity[l] = capacityBits(hw, p, l);
     for (const auto& c : space.candidates) {
+        bool fits = true; // ranged spaces: the candidate's needs (0 in other spaces)
+        for (int l = 0; l + 1 < space.levels && fits; ++l)
+            fits = c.counts[MappingSpace::kNeed + l] <= capacity[l];
+        if (!fits)
+            continue;
         const AccessPrice price = priceAccesses(c.accessCounts(space.levels, p), hw, p);
         const double energy = price.energyPj(), latency = price.latencyCycles;
         if (!best || betterCost(energy, latency, c.mapping, bestEnergy, bestLatency, best->mapping, objective)) {
@@ -699,21 +779,71 @@ LayerCost MappingCache::find(const LayerProblem& p, const Hardware& hw, Objectiv
             m_structure = structure;
         }
         if (auto it = m_map.find(p); it != m_map.end())
-            for (const auto& candidate : it->second)
-                if (candidate->validFor(hw, p))
+            for (const auto& candidate : it->second) // the smallest valid space scans fastest
+                if (candidate->validFor(hw, p) && (!space || candidate->candidates.size() < space->candidates.size()))
                     space = candidate;
     }
     if (!space) {
         space = std::make_shared<const MappingSpace>(buildMappingSpace(p, hw));
-        std::lock_guard lock(m_mutex);
-        if (structure == m_structure) {
-            auto& spaces = m_map[p];
-            if (spaces.size() == kSpacesPerProblem)
-                spaces.erase(spaces.begin()); // the oldest
-            spaces.push_back(space);
-        }
+        keep(p, structure, space);
     }
     return bestInSpace(*space, p, hw, objective);
+}
+
+void MappingCache::keep(const LayerProblem& p, const std::string& structure, std::shared_ptr<const MappingSpace> space)
+{
+    std::lock_guard lock(m_mutex);
+    if (structure != m_structure)
+        return;
+    auto& spaces = m_map[p];
+    if (spaces.size() == kSpacesPerProblem)
+        spaces.erase(spaces.begin()); // the oldest
+    spaces.push_back(std::move(space));
+}
+
+int MappingCache::warm(const Hardware& hw, const CancelToken* cancel)
+{
+    const std::string structure = arrayKey(hw);
+    std::vector<std::pair<LayerProblem, std::vector<std::shared_ptr<const MappingSpace>>>> entries;
+    {
+        std::lock_guard lock(m_mutex);
+        if (structure != m_structure)
+            return 0;
+        entries.assign(m_map.begin(), m_map.end());
+    }
+    std::atomic<int> built{0};
+    const int L = int(hw.levels.size());
+    // One space per level that ranges, the others in the interval of the space serving hw; the
+    // last on-chip level always ranges over every tile share the network plan can leave it (half
+    // the level to all of it), which moves when other capacities do.
+    for (int level = 0; level + 1 < L; ++level)
+        tbb::parallel_for(size_t(0), entries.size(), [&](size_t i) {
+            if (cancel && cancel->cancelled())
+                return;
+            const LayerProblem& p = entries[i].first;
+            const MappingSpace* now = nullptr;
+            for (const auto& s : entries[i].second)
+                if (s->validFor(hw, p))
+                    now = s.get();
+            if (!now)
+                return;
+            CapacityRange range;
+            for (int l = 0; l + 1 < L; ++l) {
+                const double full = hw.levels[l].sizeBytes * 8, shares = l + 2 == L ? 0.5 : 1.0;
+                range.lo[l] = l == level ? full * shares / kRangeSpan : shares < 1 ? full * shares : now->fitMaxBits[l];
+                range.hi[l] = l == level ? full * kRangeSpan : shares < 1 ? full : std::nextafter(now->misfitMinBits[l], 0.0);
+            }
+            for (const auto& s : entries[i].second) {
+                bool covers = s->ranged;
+                for (int l = 0; l + 1 < L && covers; ++l)
+                    covers = s->fitMaxBits[l] <= range.lo[l] && s->misfitMinBits[l] > range.hi[l];
+                if (covers)
+                    return; // warm already
+            }
+            keep(p, structure, std::make_shared<const MappingSpace>(buildMappingSpace(p, hw, range)));
+            ++built;
+        });
+    return built;
 }
 
 size_t MappingCache::spaces() const

@@ -21,6 +21,7 @@
 #pragma once
 
 #include "hw/layer_cost.h"
+#include "util/cancel.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -48,8 +49,10 @@ LayerCost searchMappingExhaustive(const LayerProblem& p, const Hardware& hw, Obj
 // moves such a parameter re-costs by scanning it. Capacities, the array and its spatial pairs shape
 // the set itself.
 struct MappingSpace {
-    static constexpr int kComponents = 2 * kMaxLevels + 3;
-    // counts: reads and writes per level, array-network bits, register bits per PE, iterations.
+    static constexpr int kNeed = 2 * kMaxLevels + 3; // first of the per-level capacity needs
+    static constexpr int kComponents = 3 * kMaxLevels + 3;
+    // counts: reads and writes per level, array-network bits, register bits per PE, iterations,
+    // then (spaces built for a capacity range only, else 0) the bits each on-chip level must hold.
     struct Candidate {
         Mapping mapping;
         std::array<double, kComponents> counts{};
@@ -62,11 +65,24 @@ struct MappingSpace {
     // The space was built from capacity decisions that any capacity c with fitMaxBits[l] <= c <
     // misfitMinBits[l] (bits, at every on-chip level l) takes alike: for such capacities it is the
     // same space, so a capacity slider re-costs without searching while it stays in the interval.
+    // A space built for capacity ranges (CapacityRange) serves every capacity in them: its
+    // candidates carry their capacity needs, which take part in the dominance test, and
+    // bestInSpace() skips those that do not fit; the interval is then the range itself.
     std::array<double, kMaxLevels> fitMaxBits{}, misfitMinBits{};
+    bool ranged = false;
     bool validFor(const Hardware& hw, const LayerProblem& p) const;
 };
 
+// Capacity bits per on-chip level the space must serve, lo..hi (both ends included).
+struct CapacityRange {
+    std::array<double, kMaxLevels> lo{}, hi{};
+};
+
 MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw);
+// The space serving every capacity of `range`: a superset of every space buildMappingSpace() would
+// build for a capacity in it (a tile maximal at some capacity of the range is kept), so the best
+// mapping it offers at any such capacity is the exact one.
+MappingSpace buildMappingSpace(const LayerProblem& p, const Hardware& hw, const CapacityRange& range);
 // The best candidate for this hardware and objective, costed in full (feasible = false when empty).
 LayerCost bestInSpace(const MappingSpace& space, const LayerProblem& p, const Hardware& hw, Objective objective);
 
@@ -78,12 +94,18 @@ std::string arrayKey(const Hardware& hw);
 
 // Thread-safe memo of mapping spaces by layer problem, for one array structure at a time: a sweep
 // meets the same layer many times, and a slider move that keeps the structure reuses them all. Each
-// problem keeps the last few spaces built for it with the capacity intervals they serve, so a
-// capacity slider rebuilds only the layers whose decisions the new capacity changes, and moving
-// back reuses what was built.
+// problem keeps the last few spaces built for it with the capacity intervals they serve: a
+// capacity slider rebuilds only the layers whose decisions the new capacity changes, moving back
+// reuses what was built, and after warm() a drag within its ranges rebuilds nothing.
 class MappingCache {
 public:
     LayerCost find(const LayerProblem& p, const Hardware& hw, Objective objective);
+    // Builds, for every layer problem met so far and every on-chip level, the space serving
+    // capacities from value / kRangeSpan to value x kRangeSpan at that level (the other levels in
+    // the interval of the space serving hw), so that a later drag of any capacity slider filters
+    // instead of searching. Meant for idle time (the window runs it after each costing); stops
+    // early when `cancel` is set. Returns the spaces built.
+    int warm(const Hardware& hw, const CancelToken* cancel = nullptr);
     size_t size() const;   // layer problems
     size_t spaces() const; // mapping spaces built and kept (a few per problem)
 
@@ -97,7 +119,9 @@ private:
         bool operator()(const LayerProblem& a, const LayerProblem& b) const;
     };
     mutable std::mutex m_mutex;
-    static constexpr size_t kSpacesPerProblem = 4;
+    static constexpr size_t kSpacesPerProblem = 6;
+    static constexpr double kRangeSpan = 4; // warm(): capacities value / 4 .. value x 4
+    void keep(const LayerProblem& p, const std::string& structure, std::shared_ptr<const MappingSpace> space);
     std::unordered_map<LayerProblem, std::vector<std::shared_ptr<const MappingSpace>>, Hash, SameLayer> m_map;
     std::string m_structure;
 };

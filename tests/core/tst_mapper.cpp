@@ -66,6 +66,9 @@ private slots:
     void goldenMixedOperands();
     void goldenBypass();
     void cacheFollowsCapacities();
+    void warmedCacheServesDrags();
+    void rangedSpaceServesEveryCapacity_data();
+    void rangedSpaceServesEveryCapacity();
     void structuralKeyFollowsRows();
     void tiesAreBrokenByEnergyThenLatency();
 };
@@ -547,6 +550,121 @@ void TestMapper::cacheFollowsCapacities()
         QVERIFY(std::fabs(cached.energyPj() - fresh.energyPj()) <= 1e-9 * fresh.energyPj());
     }
     QCOMPARE(int(shares.size()), 1);
+}
+
+void TestMapper::warmedCacheServesDrags()
+{
+    // After warm(), a capacity drag within the warmed ranges builds nothing and stays exact; a
+    // cancelled warm-up builds nothing.
+    Hardware hw = loadHardware("edge-npu");
+    const QList<LayerProblem> layers = {problem(64, 32, 14, 14, 3, 3), problem(96, 576, 14, 14), problem(1, 1, 28, 28, 3, 3, 144)};
+    MappingCache cache;
+    for (const LayerProblem& p : layers)
+        cache.find(p, hw, Objective::Energy);
+    CancelToken cancelled;
+    cancelled.cancel();
+    QCOMPARE(cache.warm(hw, &cancelled), 0);
+    QCOMPARE(cache.warm(hw), int(layers.size()) * int(hw.levels.size() - 1));
+    QCOMPARE(cache.warm(hw), 0); // warm already
+    const size_t spaces = cache.spaces();
+    for (const char* key : {"rf.sizeBytes", "sram.sizeBytes"}) {
+        Hardware moved = hw;
+        const double base = std::strcmp(key, "rf.sizeBytes") == 0 ? hw.levels[0].sizeBytes : hw.levels[1].sizeBytes;
+        for (double f : {0.3, 0.5, 0.8, 1.3, 2.0, 3.9}) {
+            setParam(moved, key, std::round(base * f));
+            for (const LayerProblem& p : layers)
+                for (Objective o : {Objective::Energy, Objective::Latency}) {
+                    const LayerCost cached = cache.find(p, moved, o), fresh = searchMapping(p, moved, o);
+                    QCOMPARE(cached.feasible, fresh.feasible);
+                    QVERIFY2(std::fabs(cached.objective(o) - fresh.objective(o)) <= 1e-9 * fresh.objective(o),
+                             qPrintable(QString("%1 x%2").arg(key).arg(f)));
+                }
+        }
+    }
+    QCOMPARE(cache.spaces(), spaces);
+}
+
+void TestMapper::rangedSpaceServesEveryCapacity_data()
+{
+    QTest::addColumn<QString>("hardware");
+    QTest::addColumn<bool>("tight");
+    for (const std::string& preset : hardwarePresets()) {
+        QTest::newRow(preset.c_str()) << QString::fromStdString(preset) << false;
+        QTest::newRow((preset + " tight").c_str()) << QString::fromStdString(preset) << true;
+    }
+    QTest::newRow("four levels tight") << QString(POQ_TEST_DATA_DIR "/hardware/four-levels.json") << true;
+}
+
+void TestMapper::rangedSpaceServesEveryCapacity()
+{
+    // A space built once for capacities c/4..4c at every on-chip level must give, at any capacity
+    // in that box, exactly the best mapping a fresh search at that capacity finds (any objective).
+    QFETCH(QString, hardware);
+    QFETCH(bool, tight);
+    Hardware base = loadHardware(hardware.toStdString());
+    const int L = int(base.levels.size());
+    if (tight) {
+        setParam(base, base.levels[0].name + ".sizeBytes", 16);
+        for (int l = 1; l + 1 < L; ++l)
+            setParam(base, base.levels[l].name + ".sizeBytes", 96 * double(l * l));
+        setParam(base, "array.rows", std::min(base.rows, 2.0));
+        setParam(base, "array.cols", std::min(base.cols, 3.0));
+    }
+    QRandomGenerator rng(4321 + (tight ? 1 : 0));
+    QList<LayerProblem> layers;
+    if (L == 3) // three ranged levels (four-level hardware) make these large layers slow to range
+        layers = {problem(64, 32, 14, 14, 3, 3), problem(24, 144, 28, 28), problem(1, 1, 14, 14, 3, 3, 32)};
+    for (int i = 0; i < 12; ++i) {
+        LayerProblem p = problem(rng.bounded(1, 9), rng.bounded(1, 9), rng.bounded(1, 7), rng.bounded(1, 7),
+                                 rng.bounded(0, 2) ? 3 : 1, rng.bounded(0, 3) ? 1 : 3, rng.bounded(1, 3),
+                                 rng.bounded(1, 3));
+        p.wBits = QList<int>{2, 4, 8}[rng.bounded(0, 3)];
+        p.iBits = QList<int>{4, 8, 16}[rng.bounded(0, 3)];
+        p.oBits = p.iBits;
+        p.tileFraction = rng.bounded(0, 2) ? 1.0 : 0.5;
+        layers.push_back(p);
+    }
+    int checked = 0;
+    for (const LayerProblem& p : layers) {
+        CapacityRange range;
+        for (int l = 0; l + 1 < L; ++l) {
+            range.lo[l] = capacityBits(base, p, l) / 4;
+            range.hi[l] = capacityBits(base, p, l) * 4;
+        }
+        const MappingSpace ranged = buildMappingSpace(p, base, range);
+        QVERIFY(ranged.ranged);
+        for (int trial = 0; trial < 6; ++trial) {
+            Hardware hw = base;
+            for (int l = 0; l + 1 < L; ++l) { // whole bytes inside the box, ends included
+                const double bytes = base.levels[l].sizeBytes;
+                const double f = trial == 0 ? 0.25 : trial == 1 ? 4.0 : std::pow(4.0, rng.generateDouble() * 2 - 1);
+                setParam(hw, base.levels[l].name + ".sizeBytes",
+                         std::clamp(std::round(bytes * f), std::ceil(bytes / 4), std::floor(bytes * 4)));
+            }
+            QVERIFY(ranged.validFor(hw, p));
+            const MappingSpace exact = buildMappingSpace(p, hw); // what a fresh search at hw searches
+            for (Objective o : {Objective::Energy, Objective::Latency, Objective::Edp}) {
+                const LayerCost fromRange = bestInSpace(ranged, p, hw, o);
+                const LayerCost fresh = bestInSpace(exact, p, hw, o);
+                QCOMPARE(fromRange.feasible, fresh.feasible);
+                if (!fresh.feasible)
+                    continue;
+                const QString what = QString("layer K%1 C%2 OY%3 trial %4 objective %5")
+                                         .arg(p.bounds[0]).arg(p.bounds[1]).arg(p.bounds[3]).arg(trial).arg(int(o));
+                for (auto [a, b] : {std::pair{fromRange.objective(o), fresh.objective(o)},
+                                    std::pair{fromRange.energyPj(), fresh.energyPj()},
+                                    std::pair{fromRange.latencyCycles, fresh.latencyCycles}})
+                    QVERIFY2(std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)),
+                             qPrintable(what + QString(": %1 vs fresh %2").arg(a, 0, 'g', 17).arg(b, 0, 'g', 17)));
+                ++checked;
+            }
+        }
+        // Outside the box it says so.
+        Hardware outside = base;
+        setParam(outside, base.levels[0].name + ".sizeBytes", base.levels[0].sizeBytes * 5);
+        QVERIFY(!ranged.validFor(outside, p));
+    }
+    QVERIFY(checked > 100);
 }
 
 void TestMapper::structuralKeyFollowsRows()

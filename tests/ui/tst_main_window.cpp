@@ -40,6 +40,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonArray>
+#include <QLineEdit>
 #include <QtTest>
 
 using namespace poq;
@@ -393,6 +394,21 @@ void TestMainWindow::hardwarePanelSwitchesAndFiles()
     QCOMPARE(hp->hardware().levels[1].sizeBytes, 100000.0);
     QCOMPARE(hp->spinBox("sram.sizeBytes")->value(), 100000.0);
     QCOMPARE(size->value(), 17); // 2^17 = 131,072 is the nearest power of two
+    // An energy typed with five significant digits stays exactly as typed, in the model and on
+    // screen (a fixed four decimals rounded it); energies step finely on their log slider.
+    QDoubleSpinBox* rf = hp->spinBox("rf.readPjPerBit");
+    QVERIFY(rf);
+    rf->findChild<QLineEdit*>()->selectAll();
+    QTest::keyClicks(rf->findChild<QLineEdit*>(), "0.05625");
+    QTest::keyClick(rf->findChild<QLineEdit*>(), Qt::Key_Return);
+    QCOMPARE(getParam(hp->hardware(), "rf.readPjPerBit"), 0.05625);
+    QCOMPARE(rf->text(), QString("0.05625 pJ/bit"));
+    QCOMPARE(rf->value(), 0.05625);
+    QSlider* dram = hp->slider("dram.readPjPerBit");
+    const double d0 = getParam(hp->hardware(), "dram.readPjPerBit");
+    dram->setValue(dram->value() + 1);
+    const double d1 = getParam(hp->hardware(), "dram.readPjPerBit");
+    QVERIFY2(d1 > d0 && d1 < d0 * 1.02, qPrintable(QString("%1 -> %2").arg(d0).arg(d1)));
     hp->resetAll();
     QVERIFY(hp->modifiedKeys().isEmpty());
     QVERIFY(hp->checkBox("network.weightsResident")->isChecked());

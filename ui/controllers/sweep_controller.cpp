@@ -21,6 +21,8 @@ SweepController::SweepController(QObject* parent) : QObject(parent), m_cache(std
             emit finished(r);
         if (m_pending && !m_timer.isActive())
             launch();
+        else if (r.ok && r.job == m_job && !m_pending)
+            warm();
     });
 }
 
@@ -28,13 +30,33 @@ SweepController::~SweepController()
 {
     if (m_cancel)
         m_cancel->cancel();
+    stopWarming();
+    m_warming.waitForFinished();
     m_watcher.waitForFinished();
+}
+
+void SweepController::warm()
+{
+    if (!m_current || m_warming.isRunning())
+        return;
+    m_warmCancel = std::make_shared<CancelToken>();
+    const std::shared_ptr<MappingCache> cache = m_cache;
+    const std::shared_ptr<CancelToken> cancel = m_warmCancel;
+    const Hardware hw = m_current->hardware;
+    m_warming = QtConcurrent::run([cache, cancel, hw] { cache->warm(hw, cancel.get()); });
+}
+
+void SweepController::stopWarming()
+{
+    if (m_warmCancel)
+        m_warmCancel->cancel();
 }
 
 void SweepController::request(const SweepRequest& request, int delayMs)
 {
     m_pending = request;
     ++m_job;
+    stopWarming(); // the costing needs the cores; warming resumes after it
     if (m_cancel)
         m_cancel->cancel(); // the running job is stale now
     m_timer.start(delayMs);

@@ -1,6 +1,7 @@
 // Runs sweeps off the GUI thread (QtConcurrent). Every request gets a job number; results of a
 // superseded job are dropped and its run is cancelled. Requests are coalesced by a short timer so
 // a dragged slider starts one re-cost per ~40 ms, not one per pixel. Signals carry whole results.
+// After a costing, idle time warms the mapping cache for capacity drags (MappingCache::warm).
 // GUI thread only (the worker touches only its own copies and the thread-safe MappingCache).
 #pragma once
 
@@ -58,6 +59,8 @@ signals:
 
 private:
     void launch();
+    void warm(); // idle time after a costing: MappingCache::warm, cancelled by the next request
+    void stopWarming();
 
     QTimer m_timer;
     QFutureWatcher<SweepResult> m_watcher;
@@ -65,6 +68,8 @@ private:
     std::optional<SweepRequest> m_current;
     std::shared_ptr<MappingCache> m_cache;
     std::shared_ptr<CancelToken> m_cancel;
+    std::shared_ptr<CancelToken> m_warmCancel;
+    QFuture<void> m_warming;
     int m_job = 0;
 };
 

@@ -23,7 +23,42 @@
 namespace poq::ui {
 
 namespace {
-constexpr int kSteps = 1000;
+constexpr int kSteps = 1000; // log rows: 1.4 % per step over six decades
+
+// A spin box that keeps what is typed: values are shown with up to 7 significant digits instead
+// of a fixed number of decimals (which rounded 0.05625 pJ/bit to 0.0563), and arrow steps are
+// a tenth of the value's decade on log rows.
+class ValueSpinBox : public QDoubleSpinBox {
+public:
+    explicit ValueSpinBox(bool integer)
+    {
+        setDecimals(integer ? 0 : 9);
+    }
+    QString textFromValue(double v) const override
+    {
+        return decimals() == 0 ? locale().toString(v, 'f', 0) : locale().toString(v, 'g', 7);
+    }
+    double valueFromText(const QString& text) const override
+    {
+        QString t = text;
+        if (!suffix().isEmpty() && t.endsWith(suffix()))
+            t.chop(suffix().size());
+        return locale().toDouble(t.trimmed());
+    }
+    QValidator::State validate(QString& text, int& pos) const override
+    {
+        QString t = text;
+        if (!suffix().isEmpty() && t.endsWith(suffix()))
+            t.chop(suffix().size());
+        t = t.trimmed();
+        if (t.isEmpty() || t == "-" || t.endsWith('e') || t.endsWith('E') || t.endsWith(locale().decimalPoint()))
+            return QValidator::Intermediate;
+        bool ok = false;
+        locale().toDouble(t, &ok);
+        (void)pos;
+        return ok ? QValidator::Acceptable : QValidator::Invalid;
+    }
+};
 }
 
 HardwarePanel::HardwarePanel(QWidget* parent) : QWidget(parent), m_preset(new QComboBox(this)), m_modified(new QLabel(this))
@@ -239,11 +274,13 @@ void HardwarePanel::rebuildRows()
         row.slider->setToolTip(tip);
         row.slider->setObjectName(key);
         row.slider->setMinimumWidth(40);
-        row.spin = new QDoubleSpinBox;
+        row.spin = new ValueSpinBox(p.step >= 1);
         row.spin->setMaximumWidth(150);
         row.spin->setRange(p.min, p.max);
-        row.spin->setDecimals(p.step >= 1 ? 0 : 4);
-        row.spin->setSingleStep(p.step >= 1 ? 1 : std::max(p.step, row.presetValue / 20));
+        if (row.log && p.step < 1)
+            row.spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+        else
+            row.spin->setSingleStep(p.step >= 1 ? 1 : std::max(p.step, row.presetValue / 20));
         row.spin->setSuffix(" " + QString::fromStdString(p.unit));
         row.spin->setToolTip(tip);
         row.spin->setKeyboardTracking(false);
