@@ -12,7 +12,7 @@
 #include "panels/network_panel.h"
 #include "panels/sweep_panel.h"
 #include "plots/frontier_plot.h"
-#include "session.h"
+#include "explore/session.h"
 #include "ui_resources.h"
 #include "util/atomic_file.h"
 #include "util/input_file.h"
@@ -439,18 +439,7 @@ bool MainWindow::exportBreakdown(const QString& path, QString* error)
 bool MainWindow::exportData(const QString& path, QString* error)
 {
     try {
-        if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
-            nlohmann::ordered_json j = nlohmann::ordered_json::array();
-            for (const DesignPoint& p : m_points)
-                j.push_back({{"network", p.network}, {"width", p.width}, {"strategy", p.strategy},
-                             {"accuracy", p.accuracy ? nlohmann::ordered_json(*p.accuracy) : nlohmann::ordered_json()},
-                             {"energyPj", p.energyPj}, {"macPj", p.macPj}, {"rfPj", p.rfPj}, {"sramPj", p.sramPj},
-                             {"dramPj", p.dramPj}, {"otherPj", p.otherPj}, {"latencyCycles", p.latencyCycles},
-                             {"macs", p.macs}, {"bops", p.bops}, {"weightBits", p.weightBits}, {"pareto", p.pareto}});
-            writeFileAtomically(path.toStdString(), j.dump(1) + "\n");
-        } else {
-            writeSweepCsv(m_points, path.toStdString());
-        }
+        writeSweepFile(m_points, path.toStdString()); // the file `poq sweep --out` writes
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());
@@ -463,13 +452,13 @@ Session MainWindow::currentSession() const
 {
     Session s;
     s.networkIsFile = !m_networkFile.isEmpty() && m_networkPanel->currentNetworkName().contains('(');
-    s.network = s.networkIsFile ? m_networkFile : m_networkPanel->currentNetworkName();
+    s.network = (s.networkIsFile ? m_networkFile : m_networkPanel->currentNetworkName()).toStdString();
     s.width = m_networkPanel->width();
     s.widths = m_sweepPanel->widths();
     s.strategies = m_sweepPanel->strategies();
     s.hardware = m_hardwarePanel->hardware();
     s.objective = m_sweepPanel->objective();
-    s.accuracyFile = m_sweepPanel->measured() ? QStringLiteral("measured") : m_sweepPanel->accuracyFile();
+    s.accuracyFile = m_sweepPanel->measured() ? std::string("measured") : m_sweepPanel->accuracyFile().toStdString();
     s.costAxis = m_axis;
     s.selection = m_selectedKeys;
     s.compareBaseline = m_comparePanel->baseline()->currentText().toStdString();
@@ -481,7 +470,7 @@ bool MainWindow::saveSession(const QString& path, QString* error)
 {
     const Session s = currentSession();
     try {
-        writeFileAtomically(path.toStdString(), sessionToJson(s).toStdString());
+        writeFileAtomically(path.toStdString(), sessionToJson(s));
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());
@@ -576,7 +565,7 @@ bool MainWindow::openSession(const QString& path, QString* error)
 {
     Session s;
     try {
-        s = sessionFromJson(QByteArray::fromStdString(readInputFile(path.toStdString(), InputFileKind::Session)), path);
+        s = sessionFromJson(readInputFile(path.toStdString(), InputFileKind::Session), path.toStdString());
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());
@@ -604,14 +593,15 @@ bool MainWindow::applySession(const Session& s, const QString& path, QString* er
     } done{m_applyingSession};
     try {
         // Check everything that can fail before changing anything.
-        if (!s.networkIsFile && m_networkPanel->networkCombo()->findText(s.network) < 0)
-            throw std::runtime_error(path.toStdString() + ": network: unknown network '" + s.network.toStdString() + "'");
-        const bool measured = s.accuracyFile == QLatin1String("measured");
-        if (!s.accuracyFile.isEmpty() && !measured)
-            AccuracyTable::loadCsv(s.accuracyFile.toStdString());
+        const QString network = QString::fromStdString(s.network), accuracy = QString::fromStdString(s.accuracyFile);
+        if (!s.networkIsFile && m_networkPanel->networkCombo()->findText(network) < 0)
+            throw std::runtime_error(path.toStdString() + ": network: unknown network '" + s.network + "'");
+        const bool measured = s.accuracyFile == "measured";
+        if (!s.accuracyFile.empty() && !measured)
+            AccuracyTable::loadCsv(s.accuracyFile);
         if (s.networkIsFile)
-            loadNetworkFile(s.network.toStdString());
-        if (s.networkIsFile ? !openNetworkFile(s.network, &message) : !m_networkPanel->selectNetwork(s.network))
+            loadNetworkFile(s.network);
+        if (s.networkIsFile ? !openNetworkFile(network, &message) : !m_networkPanel->selectNetwork(network))
             throw std::runtime_error(message.toStdString());
         m_networkPanel->setWidth(s.width);
         m_sweepPanel->setWidths(s.widths);
@@ -620,7 +610,7 @@ bool MainWindow::applySession(const Session& s, const QString& path, QString* er
         if (measured)
             m_sweepPanel->setMeasured(true);
         else
-            m_sweepPanel->setAccuracyFile(s.accuracyFile, &message);
+            m_sweepPanel->setAccuracyFile(accuracy, &message);
         if (path.isEmpty())
             m_hardwarePanel->restoreHardware(s.hardware); // undo and redo: markers stay relative to the preset
         else

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "controllers/sweep_controller.h"
-#include "session.h"
+#include "explore/session.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>

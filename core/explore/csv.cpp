@@ -1,6 +1,11 @@
 // CSV reading and the sweep file format.
 #include "explore/csv.h"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
 #include "util/atomic_file.h"
 #include "graph/layer.h"
 #include "graph/width.h"
@@ -8,6 +13,10 @@
 #include "util/error.h"
 #include "util/input_file.h"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -142,6 +151,28 @@ std::string sweepToCsv(const std::vector<DesignPoint>& points)
 void writeSweepCsv(const std::vector<DesignPoint>& points, const std::string& path)
 {
     writeFileAtomically(path, sweepToCsv(points));
+}
+
+std::string sweepToJson(const std::vector<DesignPoint>& points)
+{
+    using json = nlohmann::ordered_json;
+    auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(); };
+    json j = json::array();
+    for (const DesignPoint& p : points)
+        j.push_back({{"network", p.network}, {"width", p.width}, {"strategy", p.strategy}, {"accuracy", opt(p.accuracy)},
+                     {"accuracyLo", opt(p.accuracyLo)}, {"accuracyHi", opt(p.accuracyHi)}, {"energyPj", p.energyPj},
+                     {"macPj", p.macPj}, {"rfPj", p.rfPj}, {"sramPj", p.sramPj}, {"dramPj", p.dramPj},
+                     {"otherPj", p.otherPj}, {"latencyCycles", p.latencyCycles}, {"macs", p.macs}, {"bops", p.bops},
+                     {"weightBits", p.weightBits}, {"pareto", p.pareto}, {"edp", p.edp()}});
+    return j.dump(1) + "\n";
+}
+
+void writeSweepFile(const std::vector<DesignPoint>& points, const std::string& path)
+{
+    const bool asJson = path.size() >= 5 && std::equal(path.end() - 5, path.end(), ".json", [](char a, char b) {
+                            return std::tolower(static_cast<unsigned char>(a)) == b;
+                        });
+    writeFileAtomically(path, asJson ? sweepToJson(points) : sweepToCsv(points));
 }
 
 std::vector<DesignPoint> readSweepCsv(const std::string& path) { return parseSweepCsv(readInputFile(path, InputFileKind::SweepCsv), path); }

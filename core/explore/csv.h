@@ -32,6 +32,10 @@ inline constexpr const char* kSweepColumns =
 
 std::string sweepToCsv(const std::vector<DesignPoint>& points);
 void writeSweepCsv(const std::vector<DesignPoint>& points, const std::string& path); // atomic
+// The same points as a JSON array of objects (camelCase fields, null for a missing accuracy).
+std::string sweepToJson(const std::vector<DesignPoint>& points);
+// JSON when the path ends in .json, else CSV; atomic.
+void writeSweepFile(const std::vector<DesignPoint>& points, const std::string& path);
 // Throws InputError naming the file, line and column.
 std::vector<DesignPoint> readSweepCsv(const std::string& path);
 std::vector<DesignPoint> parseSweepCsv(const std::string& text, const std::string& sourceName);

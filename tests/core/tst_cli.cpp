@@ -95,6 +95,18 @@ void TestCli::exitCodes_data()
                                               << 2 << "--from: quantization-aware training of int4 starts from a trained fp32 model";
     QTest::newRow("bad network file") << QStringList{"info", POQ_TEST_DATA_DIR "/networks/cycle.json"} << 2
                                       << "connections form a cycle";
+    QTest::newRow("sweep session missing") << QStringList{"sweep", "--session", "/nonexistent.poq.json", "--out", "/tmp/x.csv"}
+                                           << 2 << "/nonexistent.poq.json: file not found";
+    QTest::newRow("sweep session not a session") << QStringList{"sweep", "--session", POQ_TEST_DATA_DIR "/hardware/four-levels.json", "--out", "/tmp/x.csv"}
+                                                 << 2 << "not a POQ Studio session";
+    QTest::newRow("sweep session with widths") << QStringList{"sweep", "--session", "/tmp/s.poq.json", "--widths", "1", "--out", "/tmp/x.csv"}
+                                               << 2 << "--widths excludes --session";
+    QTest::newRow("sweep without out") << QStringList{"sweep", "cnn-fmnist", "--widths", "1", "--strategies", "int8"}
+                                       << 2 << "--out: required (a .csv or .json file), or --json to print the points";
+    QTest::newRow("sweep without widths") << QStringList{"sweep", "cnn-fmnist", "--strategies", "int8", "--out", "/tmp/x.csv"}
+                                          << 2 << "NETWORK, --widths and --strategies: required";
+    QTest::newRow("sweep json") << QStringList{"sweep", "cnn-fmnist", "--widths", "1", "--strategies", "int8", "--json"}
+                                << 0 << "\"strategy\": \"int8\"";
 }
 
 void TestCli::exitCodes()

@@ -495,6 +495,22 @@ void TestMainWindow::sessionTitleModifiedAndRecent()
     QVERIFY2(w.openSession(path, &error), qPrintable(error));
     QVERIFY(!w.isWindowModified());
     QCOMPARE(getParam(w.hardwarePanel()->hardware(), "dram.readPjPerBit"), 30.0);
+    // `poq sweep --session` writes exactly what the window's Export Data writes, CSV and JSON.
+    spy.clear();
+    QVERIFY(waitForSweep(w, spy));
+    for (const char* name : {"window.csv", "window.json"}) {
+        const QString mine = dir.filePath(name), theirs = dir.filePath(QString("cli-") + name);
+        QVERIFY2(w.exportData(mine, &error), qPrintable(error));
+        QProcess p;
+        p.start(QStringLiteral(POQ_CLI_PATH), {"sweep", "--session", path, "--out", theirs});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QFile a(mine), b(theirs);
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        const QByteArray bytes = a.readAll();
+        QVERIFY(bytes.size() > 100);
+        QCOMPARE(b.readAll(), bytes);
+    }
 }
 
 // Ctrl+Z / Ctrl+Shift+Z step through design-space and hardware edits; a slider drag is one step.

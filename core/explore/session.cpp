@@ -1,5 +1,8 @@
 // Session JSON: {"format":"poq-session","version":1,...}; the hardware is embedded in full.
-#include "session.h"
+#include "explore/session.h"
+
+#include "graph/network_io.h"
+#include "graph/zoo.h"
 
 #include "formats/strategy.h"
 #include "graph/width.h"
@@ -12,21 +15,21 @@
 
 #include <nlohmann/json.hpp>
 
-namespace poq::ui {
+namespace poq {
 
 using json = nlohmann::ordered_json;
 
-QByteArray sessionToJson(const Session& s)
+std::string sessionToJson(const Session& s)
 {
     json j;
     j["format"] = "poq-session";
     j["version"] = 1;
-    j["network"] = s.networkIsFile ? json{{"file", s.network.toStdString()}} : json(s.network.toStdString());
+    j["network"] = s.networkIsFile ? json{{"file", s.network}} : json(s.network);
     j["width"] = s.width;
     j["widths"] = s.widths;
     j["strategies"] = s.strategies;
     j["objective"] = objectiveName(s.objective);
-    j["accuracy"] = s.accuracyFile.isEmpty() ? json() : json(s.accuracyFile.toStdString());
+    j["accuracy"] = s.accuracyFile.empty() ? json() : json(s.accuracyFile);
     j["hardware"] = json::parse(hardwareToJson(s.hardware));
     j["costAxis"] = costAxisInfo(s.costAxis).name;
     json selection = json::array();
@@ -35,13 +38,12 @@ QByteArray sessionToJson(const Session& s)
     j["selection"] = selection;
     if (!s.compareBaseline.empty() || !s.compareCandidate.empty())
         j["compare"] = {{"baseline", s.compareBaseline}, {"candidate", s.compareCandidate}};
-    return QByteArray::fromStdString(j.dump(1) + "\n");
+    return j.dump(1) + "\n";
 }
 
-Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
+Session sessionFromJson(const std::string& bytes, const std::string& src)
 {
-    const std::string src = sourceName.toStdString();
-    const json j = parseOrderedJson(std::string_view(bytes.constData(), size_t(bytes.size())), src);
+    const json j = parseOrderedJson(bytes, src);
     // find, not value(): value() throws the library's type error when "format" is not a string.
     const auto format = j.is_object() ? j.find("format") : j.end();
     if (format == j.end() || !format->is_string() || *format != "poq-session")
@@ -50,9 +52,9 @@ Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
     try {
         const json& net = j.at("network");
         if (net.is_string()) {
-            s.network = QString::fromStdString(net.get<std::string>());
+            s.network = net.get<std::string>();
         } else {
-            s.network = QString::fromStdString(net.at("file").get<std::string>());
+            s.network = net.at("file").get<std::string>();
             s.networkIsFile = true;
         }
         s.width = j.value("width", 1.0);
@@ -67,7 +69,7 @@ Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
             name = QuantStrategy::parse(name).name;
         s.objective = parseObjective(j.value("objective", std::string("energy")));
         if (j.contains("accuracy") && j["accuracy"].is_string())
-            s.accuracyFile = QString::fromStdString(j["accuracy"].get<std::string>());
+            s.accuracyFile = j["accuracy"].get<std::string>();
         s.hardware = parseHardwareJson(j.at("hardware").dump(), src + ": hardware");
         if (const auto a = j.find("costAxis"); a != j.end())
             s.costAxis = parseCostAxis(a->get<std::string>());
@@ -98,4 +100,29 @@ Session sessionFromJson(const QByteArray& bytes, const QString& sourceName)
     return s;
 }
 
-} // namespace poq::ui
+} // namespace poq
+
+namespace poq {
+
+SweepSpec sweepSpecOf(const Session& s)
+{
+    SweepSpec spec;
+    if (s.networkIsFile) {
+        spec.network = loadNetworkFile(s.network);
+    } else {
+        const ZooEntry* z = findZoo(s.network);
+        if (!z)
+            throw InputError("network: unknown network '" + echo(s.network) + "' (poq zoo lists them)");
+        spec.network = z->build();
+    }
+    spec.widths = s.widths;
+    spec.strategies = s.strategies;
+    spec.hardware = s.hardware;
+    spec.objective = s.objective;
+    spec.measured = s.accuracyFile == "measured";
+    if (!spec.measured && !s.accuracyFile.empty())
+        spec.accuracy = AccuracyTable::loadCsv(s.accuracyFile);
+    return spec;
+}
+
+} // namespace poq
