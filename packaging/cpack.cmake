@@ -1,9 +1,13 @@
 # CPack: `cpack -G DEB` from the build folder makes a Debian package with shlibdeps-filled
-# dependencies, the two programs, the resources, a desktop entry, AppStream metadata and an icon.
+# dependencies, the two programs, the resources, a desktop entry that opens session files (MIME
+# type application/x-poq-session), AppStream metadata, the copyright file and an icon.
 install(FILES "${PROJECT_SOURCE_DIR}/packaging/poq-studio.desktop"
         DESTINATION "${CMAKE_INSTALL_DATADIR}/applications")
 install(FILES "${PROJECT_SOURCE_DIR}/packaging/io.github.poqstudio.PoqStudio.metainfo.xml"
         DESTINATION "${CMAKE_INSTALL_DATADIR}/metainfo")
+install(FILES "${PROJECT_SOURCE_DIR}/packaging/poq-studio-mime.xml"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/mime/packages" RENAME poq-studio.xml)
+install(FILES "${PROJECT_SOURCE_DIR}/packaging/copyright" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/poq-studio")
 install(FILES "${PROJECT_SOURCE_DIR}/resources/icons/poq-studio.svg"
         DESTINATION "${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps")
 

@@ -3,8 +3,10 @@
 
 #include "main_window.h"
 #include "panels/hardware_panel.h"
+#include "panels/breakdown_panel.h"
 #include "panels/network_panel.h"
 
+#include <QDir>
 #include <QEventLoop>
 #include <QSlider>
 #include <QTimer>
@@ -104,6 +106,31 @@ int runDiagnostics(MainWindow& w, const QElapsedTimer& sinceStart)
                 redrawMs.size(), sliderStall);
     std::printf("cold sweep of resnet50: %.0f ms, longest event-loop stall %.1f ms\n", coldMs, coldStall);
     return 0;
+}
+
+int takeScreenshots(MainWindow& w, const QString& folder)
+{
+    if (!waitFinished(w, 600000))
+        return 1;
+    std::vector<int> picks;
+    for (const char* strategy : {"int8", "int4+res8"})
+        for (size_t i = 0; i < w.points().size(); ++i)
+            if (w.points()[i].strategy == strategy && w.points()[i].width == 1.0)
+                picks.push_back(int(i));
+    if (picks.size() < 2)
+        picks = {0, int(w.points().size()) - 1};
+    w.selectPoint(picks[0], false);
+    w.selectPoint(picks[1], true);
+    QEventLoop settle; // let the breakdown and the plot repaint
+    QTimer::singleShot(1500, &settle, &QEventLoop::quit);
+    settle.exec();
+    QDir().mkpath(folder);
+    // The breakdown as File > Export Breakdown writes it (with its caption).
+    const bool ok = w.grab().save(QDir(folder).filePath(QStringLiteral("screenshot.png")))
+                    && w.exportBreakdown(QDir(folder).filePath(QStringLiteral("breakdown.png")));
+    std::printf("%s: %s and breakdown.png (%d x %d)\n", ok ? "wrote" : "could not write",
+                qPrintable(QDir(folder).filePath(QStringLiteral("screenshot.png"))), w.width(), w.height());
+    return ok ? 0 : 1;
 }
 
 } // namespace poq::ui

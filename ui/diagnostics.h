@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QString>
 
 namespace poq::ui {
 
@@ -11,5 +12,10 @@ class MainWindow;
 
 // Returns the process exit code; `sinceStart` started when main() began.
 int runDiagnostics(MainWindow& window, const QElapsedTimer& sinceStart);
+
+// `poq-studio --screenshots DIR`: waits for the first run, selects two points of the frontier
+// (int8 and int4+res8 at width 1, when present), and saves the window (DIR/screenshot.png) and
+// the breakdown (DIR/breakdown.png) as the README shows them. Returns the exit code.
+int takeScreenshots(MainWindow& window, const QString& folder);
 
 } // namespace poq::ui

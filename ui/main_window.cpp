@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -33,6 +34,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -102,6 +104,8 @@ MainWindow::MainWindow(QWidget* parent)
         m_progress->setValue(0);
         m_progress->show();
         m_cancel->show();
+        m_cancelAction->setEnabled(true);
+        m_plot->setStale(true); // greyed until the new results arrive
     });
     connect(m_controller, &SweepController::progress, this, [this](int, double f) { m_progress->setValue(int(f * 100)); });
     connect(m_controller, &SweepController::finished, this, &MainWindow::onResult);
@@ -126,9 +130,20 @@ MainWindow::MainWindow(QWidget* parent)
     m_lastState = std::make_unique<Session>(currentSession());
     m_lastEdit.invalidate();
     statusBar()->showMessage(tr("Ready"));
-    resize(1400, 900);
+    resize(defaultWindowSize());
+    m_defaultLayout = saveState();
+    showCostAxis();
     restoreSettings();
     requestSweep(0);
+}
+
+QSize defaultWindowSize()
+{
+    // Fits a 1366 x 768 screen with its panel and title bar; smaller screens get what they have.
+    QSize size(1340, 700);
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableGeometry().size() - QSize(20, 40));
+    return size;
 }
 
 void MainWindow::createDocks()
@@ -158,6 +173,7 @@ void MainWindow::createDocks()
     auto* tabs = new QTabWidget;
     tabs->addTab(m_breakdownPanel, tr("Energy breakdown"));
     tabs->addTab(m_layerPanel, tr("Layers"));
+    tabs->setMinimumHeight(180); // the Details panel never collapses to a strip
     m_docks.push_back(dock(tr("Details"), "detailsDock", tabs, Qt::BottomDockWidgetArea));
     resizeDocks({m_docks.back()}, {260}, Qt::Vertical);
     resizeDocks({m_docks[0], m_docks[1]}, {300, 420}, Qt::Horizontal);
@@ -231,7 +247,8 @@ void MainWindow::createMenus()
     edit->addAction(tr("&Redo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), this, &MainWindow::redo);
     edit->addSeparator();
     edit->addAction(tr("Reset &Hardware"), m_hardwarePanel, &HardwarePanel::resetAll);
-    edit->addAction(tr("&Cancel Sweep"), QKeySequence(Qt::Key_Escape), m_controller, &SweepController::cancel);
+    m_cancelAction = edit->addAction(tr("&Cancel Sweep"), QKeySequence(Qt::Key_Escape), m_controller, &SweepController::cancel);
+    m_cancelAction->setEnabled(false); // Esc does nothing while nothing runs
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addAction(tr("Reset Plot &View"), QKeySequence(Qt::CTRL | Qt::Key_0), m_plot, &FrontierPlot::resetView);
@@ -240,11 +257,17 @@ void MainWindow::createMenus()
     log->setChecked(true);
     connect(log, &QAction::toggled, m_plot, &FrontierPlot::setLogCostAxis);
     QMenu* axis = m_viewMenu->addMenu(tr("Cost &Axis"));
-    for (const CostAxisInfo& a : allCostAxes())
-        axis->addAction(QString::fromUtf8(a.label), this, [this, id = a.id] {
+    m_axisActions = new QActionGroup(this);
+    for (const CostAxisInfo& a : allCostAxes()) {
+        QAction* act = axis->addAction(QString::fromUtf8(a.label), this, [this, id = a.id] {
             m_axis = id;
-            m_plot->setPoints(m_points, m_axis);
+            showCostAxis();
         });
+        act->setCheckable(true);
+        act->setData(int(a.id));
+        m_axisActions->addAction(act);
+    }
+    m_viewMenu->addAction(tr("Reset &Layout"), this, &MainWindow::resetLayout);
     m_viewMenu->addSeparator();
     for (QDockWidget* d : m_docks)
         m_viewMenu->addAction(d->toggleViewAction());
@@ -291,6 +314,8 @@ void MainWindow::onResult(const SweepResult& r)
 {
     m_progress->hide();
     m_cancel->hide();
+    m_cancelAction->setEnabled(false);
+    m_plot->setStale(false);
     if (r.cancelled) {
         statusBar()->showMessage(tr("Sweep cancelled"));
     } else if (!r.ok) {
@@ -583,6 +608,18 @@ bool MainWindow::openSession(const QString& path, QString* error)
     return true;
 }
 
+bool MainWindow::openSessionAtStart(const QString& path)
+{
+    QString error;
+    if (openSession(path, &error))
+        return true;
+    m_startupError = error;
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Open Session"), error, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // window-modal, not blocking: the window is there behind it
+    return false;
+}
+
 bool MainWindow::applySession(const Session& s, const QString& path, QString* error)
 {
     QString message;
@@ -617,7 +654,7 @@ bool MainWindow::applySession(const Session& s, const QString& path, QString* er
             m_hardwarePanel->setHardware(s.hardware);
         // The view: re-found by identity when the sweep the session starts finishes.
         m_axis = s.costAxis;
-        m_plot->setPoints(m_points, m_axis);
+        showCostAxis();
         m_selectedKeys = s.selection;
         m_selection.clear();
         if (!s.compareBaseline.empty())
@@ -663,6 +700,21 @@ void MainWindow::showError(const QString& title, const QString& message)
 {
     statusBar()->showMessage(message);
     QMessageBox::warning(this, title, message);
+}
+
+void MainWindow::showCostAxis()
+{
+    for (QAction* a : m_axisActions->actions())
+        a->setChecked(a->data().toInt() == int(m_axis));
+    m_plot->setPoints(m_points, m_axis);
+}
+
+void MainWindow::resetLayout()
+{
+    restoreState(m_defaultLayout);
+    for (QDockWidget* d : m_docks)
+        d->show();
+    resize(defaultWindowSize());
 }
 
 void MainWindow::restoreSettings()

@@ -15,10 +15,14 @@
 
 class QDockWidget;
 class QLabel;
+class QActionGroup;
 class QProgressBar;
 class QPushButton;
 
 namespace poq::ui {
+
+// The window's size at first start and after View > Reset Layout (fits a 1366 x 768 screen).
+QSize defaultWindowSize();
 
 class BreakdownPanel;
 class ComparePanel;
@@ -57,6 +61,10 @@ public:
     bool exportData(const QString& path, QString* error = nullptr); // .csv or .json
     bool saveSession(const QString& path, QString* error = nullptr);
     bool openSession(const QString& path, QString* error = nullptr);
+    // The session named on the command line: a failure is shown in the window (a message box that
+    // does not block, and the status bar). Returns whether it opened.
+    bool openSessionAtStart(const QString& path);
+    QString startupError() const { return m_startupError; }
     void selectPoint(int index, bool compare);
     void requestSweep(int delayMs = 40);
     // The session file the window edits ("" before the first save), and recent sessions (newest first).
@@ -83,6 +91,8 @@ private:
     void createMenus();
     void createStatusBar();
     void restoreSettings();
+    void resetLayout();
+    void showCostAxis(); // plot and menu follow m_axis
     void onResult(const SweepResult& r);
     void showError(const QString& title, const QString& message);
     void setSessionPath(const QString& path);
@@ -104,6 +114,9 @@ private:
     QProgressBar* m_progress = nullptr;
     QPushButton* m_cancel = nullptr;
     QMenu* m_viewMenu = nullptr;
+    QAction* m_cancelAction = nullptr;     // Esc: enabled only while something runs
+    QActionGroup* m_axisActions = nullptr; // View > Cost Axis, the current one checked
+    QByteArray m_defaultLayout;            // View > Reset Layout
     std::vector<DesignPoint> m_points;
     std::vector<int> m_selection;
     // The selected points by identity (strategy, width), so a new result re-finds them wherever
@@ -117,6 +130,7 @@ private:
     std::function<int()> m_askUnsaved;
     QMenu* m_recentMenu = nullptr;
     QStringList m_unmatched;
+    QString m_startupError;
     std::vector<Session> m_undo, m_redo;
     std::unique_ptr<Session> m_lastState; // the state after the last edit, undo or redo
     QElapsedTimer m_lastEdit;             // edits closer than 500 ms coalesce into one step

@@ -62,10 +62,14 @@ std::shared_ptr<const Dataset> dataset(const std::string& name, Split split, int
 } // namespace
 
 std::vector<std::string> measureAccuracies(std::vector<DesignPoint>& points, const NetworkSpec& network,
-                                           const std::string& datasetName, const CancelToken* cancel)
+                                           const std::string& datasetName, const CancelToken* cancel,
+                                           const ProgressFn& progress)
 {
     std::vector<std::string> missing;
-    for (DesignPoint& p : points) {
+    for (size_t i = 0; i < points.size(); ++i) {
+        DesignPoint& p = points[i];
+        if (progress)
+            progress(double(i) / double(points.size()));
         if (cancel && cancel->cancelled())
             break;
         const auto model = findTrainedModel(network.name, p.width, p.strategy);
@@ -95,7 +99,11 @@ std::vector<std::string> measureAccuracies(std::vector<DesignPoint>& points, con
                                        assignPrecision(g, QuantStrategy::parse(p.strategy)));
                 engine.setNormalization(normalizationFor(*test));
                 engine.calibrate(*calibrationSet, kCalibrationImages);
-                r = evaluate(engine, *test, 0, {}, cancel);
+                const double n = double(points.size()), images = double(test->size());
+                r = evaluate(engine, *test, 0, [&](const EvalResult& part) {
+                    if (progress && images > 0)
+                        progress((double(i) + double(part.images) / images) / n);
+                }, cancel);
                 if (r->cancelled)
                     break;
                 storeCachedEval(key, *r);

@@ -30,8 +30,9 @@ std::optional<std::string> findTrainedModel(const std::string& network, double w
 
 // Fills accuracy, accuracyLo, accuracyHi of every point that has a trained model; returns the
 // points without one ("strategy@width"). Throws InputError on a damaged model or dataset.
+// `progress` gets the fraction of the points done (within a point, of its test images).
 std::vector<std::string> measureAccuracies(std::vector<DesignPoint>& points, const NetworkSpec& network,
                                            const std::string& dataset = "fashion-mnist",
-                                           const CancelToken* cancel = nullptr);
+                                           const CancelToken* cancel = nullptr, const ProgressFn& progress = {});
 
 } // namespace poq

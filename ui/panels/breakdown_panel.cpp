@@ -323,9 +323,19 @@ void BreakdownPanel::redraw()
         share->setText(tr("DRAM %1 %").arg(t.energyPj() > 0 ? 100 * t.dramPj / t.energyPj() : 0.0, 0, 'f', 1));
         share->setFont(QFont(font().family(), 8));
     }
-    m_totals->yAxis->setRangeUpper(m_totals->yAxis->range().upper * 1.12);
     m_totals->xAxis->setRange(-0.6, double(tkeys.size()) - 0.4);
     m_totals->legend->setVisible(false);
+    // Room above the tallest bar for its share label, in pixels (a short panel needs a larger share
+    // of its range than a tall one).
+    double tallest = 0;
+    for (const auto* point : {&m_a, &m_b})
+        if (*point)
+            tallest = std::max(tallest, (*point)->second.total.energyPj());
+    m_totals->replot(); // lays out the axis rect
+    const double labelPx = QFontMetrics(QFont(font().family(), 8)).height() + 4;
+    const double frac = std::min(0.5, labelPx / std::max(1, m_totals->axisRect()->height()));
+    if (tallest > 0)
+        m_totals->yAxis->setRange(0, tallest / (1 - frac));
     m_totals->replot();
 }
 

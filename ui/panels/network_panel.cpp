@@ -31,6 +31,7 @@ NetworkPanel::NetworkPanel(QWidget* parent)
     m_width->setValue(1.0);
     m_width->setToolTip(tr("Width multiplier: channel counts become the nearest multiple of 8 of c x w "
                            "(%1 to %2)").arg(kMinWidth).arg(kMaxWidth));
+    m_network->setToolTip(tr("The network to study: a built-in one, or one opened with File > Open Network"));
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_description->setWordWrap(true);
     m_description->setTextInteractionFlags(Qt::TextSelectableByMouse);

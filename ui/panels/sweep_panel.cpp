@@ -51,12 +51,19 @@ SweepPanel::SweepPanel(QWidget* parent)
     m_customStrategy->setPlaceholderText(tr("add strategy, e.g. int6+res8"));
     for (Objective o : {Objective::Energy, Objective::Latency, Objective::Edp})
         m_objective->addItem(QString::fromUtf8(objectiveName(o)));
+    m_widths->setToolTip(tr("Width multipliers swept for every strategy (checked ones); each is a design point per strategy"));
+    m_strategies->setToolTip(tr("Number formats swept over the widths, e.g. int4+res8: 4-bit layers, 8-bit residuals"));
+    m_customWidth->setToolTip(tr("Type a width multiplier and press Enter to add it to the list"));
+    m_customStrategy->setToolTip(tr("Type a strategy (FORMAT[+resBITS][+accBITS]) and press Enter to add it"));
+    m_objective->setToolTip(tr("What the schedule search minimises for every layer: energy, latency or "
+                               "energy-delay product"));
     m_accuracyLabel->setWordWrap(true);
     auto* importButton = new QPushButton(tr("Import CSV…"), this);
     auto* noneButton = new QPushButton(tr("None"), this);
     auto* measuredButton = new QPushButton(tr("Measured"), this);
     measuredButton->setToolTip(tr("Evaluate the trained models of the resources on the test set (cached)"));
     importButton->setToolTip(tr("Accuracies measured elsewhere: columns network,width,strategy,accuracy (0..1)"));
+    noneButton->setToolTip(tr("No accuracies: the plot shows energy per width only"));
 
     auto* form = new QFormLayout;
     form->addRow(tr("Widths"), m_widths);

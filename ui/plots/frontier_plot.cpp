@@ -6,6 +6,7 @@
 
 #include <qcustomplot.h>
 
+#include <QGraphicsOpacityEffect>
 #include <QFileInfo>
 #include <QMenu>
 #include <QSaveFile>
@@ -79,6 +80,11 @@ FrontierPlot::FrontierPlot(QWidget* parent) : QWidget(parent), m_plot(new QCusto
     m_plot->legend->setMargins(QMargins(4, 0, 4, 2));
     // Width labels are placed again whenever the axes' pixels change (resize, zoom, pan).
     connect(m_plot, &QCustomPlot::afterLayout, this, [this] {
+        if (m_legendWidth != m_plot->width())
+            QTimer::singleShot(0, this, [this] {
+                if (fitLegend())
+                    m_plot->replot();
+            });
         if (labelGeometry() != m_labelGeometry)
             QTimer::singleShot(0, this, [this] {
                 if (labelGeometry() != m_labelGeometry) {
@@ -166,10 +172,14 @@ void FrontierPlot::drawIsoLine()
     text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     text->position->setTypeY(QCPItemPosition::ptPlotCoords);
     text->position->setCoords(0.99, y);
-    text->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    // Under the line, on a light backing: the frontier's points crowd just above it.
+    text->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
     text->setText(tr("iso-accuracy: %1").arg(m_isoLabel));
     text->setFont(QFont(font().family(), 7));
     text->setColor(QColor(120, 60, 160));
+    text->setBrush(QColor(255, 255, 255, 225));
+    text->setPadding(QMargins(2, 1, 2, 1));
+    text->setLayer(QStringLiteral("legend")); // above the points
 }
 
 std::vector<int> FrontierPlot::pointsAt(const QPointF& pos, double radiusPx) const
@@ -204,6 +214,22 @@ QString FrontierPlot::pointsText(const std::vector<int>& indices) const
     for (int i : indices)
         parts << pointText(i);
     return parts.join(QStringLiteral("\n\n"));
+}
+
+void FrontierPlot::setStale(bool stale)
+{
+    if (stale == m_stale)
+        return;
+    m_stale = stale;
+    if (stale) {
+        auto* fade = new QGraphicsOpacityEffect(m_plot);
+        fade->setOpacity(0.45);
+        m_plot->setGraphicsEffect(fade); // owned by the plot; replaced or removed below
+        m_plot->setToolTip(tr("Re-costing: these points are from the previous settings"));
+    } else {
+        m_plot->setGraphicsEffect(nullptr);
+        m_plot->setToolTip(QString());
+    }
 }
 
 void FrontierPlot::setLogCostAxis(bool log)
@@ -402,9 +428,35 @@ void FrontierPlot::setPoints(const std::vector<DesignPoint>& points, CostAxis ax
     }
     m_labelData = std::move(labels);
     m_labelItems.clear(); // clearItems() above removed them
+    fitLegend();
     m_plot->replot();     // lays out the axes, so plot coordinates map to pixels
     placeWidthLabels();
     m_plot->replot();
+}
+
+bool FrontierPlot::fitLegend()
+{
+    // As many columns as whole names fit across the plot (a fixed count cut "int4+res16" short).
+    m_legendWidth = m_plot->width();
+    QCPLegend* legend = m_plot->legend;
+    const int n = legend->itemCount();
+    if (n == 0)
+        return false;
+    const QFontMetrics fm(legend->font());
+    int widest = 0;
+    for (int i = 0; i < n; ++i)
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend->item(i)))
+            widest = std::max(widest, fm.horizontalAdvance(item->plottable()->name()));
+    const QMargins m = legend->item(0)->margins();
+    const int column = widest + legend->iconSize().width() + legend->iconTextPadding() + m.left() + m.right()
+                       + legend->columnSpacing();
+    const int usable = m_plot->width() - legend->margins().left() - legend->margins().right();
+    const int columns = std::clamp(usable / std::max(1, column), 1, n);
+    if (columns == legend->wrap())
+        return false;
+    legend->setWrap(columns);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-flows the items
+    return true;
 }
 
 QString FrontierPlot::labelGeometry() const

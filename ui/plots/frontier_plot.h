@@ -39,6 +39,9 @@ public:
     // Points drawn hollow on the bottom edge because no accuracy is known for them (accuracy mode).
     const std::vector<int>& unmeasuredIndices() const { return m_unmeasured; }
     void setLogCostAxis(bool log); // linear or logarithmic cost axis (default log)
+    // Stale: a re-cost is running; the plot is drawn faded so its numbers are not taken as current.
+    void setStale(bool stale);
+    bool isStale() const { return m_stale; }
     void resetView();
 
     // Writes .svg, .png or .pdf (by extension) at the given size with an optional caption line under
@@ -81,6 +84,9 @@ private:
     CostAxis m_axis = CostAxis::Energy;
     bool m_anyAccuracy = false;
     bool m_log = true;
+    bool m_stale = false;
+    int m_legendWidth = -1; // the plot width the legend's columns were fitted to
+    bool fitLegend();       // true when the column count changed
     std::vector<int> m_selected;
     bool m_isoValid = false;
     double m_isoAccuracy = 0;
