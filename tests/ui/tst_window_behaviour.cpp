@@ -6,6 +6,7 @@
 #include "panels/network_panel.h"
 #include "panels/sweep_panel.h"
 #include "plots/frontier_plot.h"
+#include "panels/hardware_panel.h"
 #include "ui_resources.h"
 #include "controllers/sweep_controller.h"
 
@@ -19,6 +20,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -150,6 +153,15 @@ void TestWindowBehaviour::layoutFitsAndResets()
     QVERIFY(details->isVisible());
     QVERIFY(w.findChild<QDockWidget*>("compareDock")->isVisible());
     QCOMPARE(w.size(), defaultWindowSize().expandedTo(w.minimumSizeHint())); // the offscreen screen is small
+    // At 1280 x 720 the hardware panel's rows fit its width: nothing to scroll sideways.
+    w.resize(1280, 720);
+    QTest::qWait(200);
+    QScrollArea* rows = w.hardwarePanel()->findChild<QScrollArea*>();
+    QVERIFY(rows);
+    QVERIFY(rows->viewport()->width() > 100);
+    QCOMPARE(rows->horizontalScrollBar()->maximum(), 0);
+    QVERIFY2(rows->widget()->minimumSizeHint().width() <= rows->viewport()->width(),
+             qPrintable(QString("%1 > %2").arg(rows->widget()->minimumSizeHint().width()).arg(rows->viewport()->width())));
 }
 
 void TestWindowBehaviour::designSpaceControlsHaveTooltips()

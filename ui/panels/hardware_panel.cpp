@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -306,6 +307,11 @@ void HardwarePanel::rebuildRows()
         });
     }
     m_rowsLayout->addStretch(1);
+    // The panel never gets narrower than its rows: a squeezed dock would cut the spin boxes off
+    // (there is no horizontal scrolling).
+    if (auto* scroll = qobject_cast<QScrollArea*>(m_rowsHost->parentWidget() ? m_rowsHost->parentWidget()->parentWidget() : nullptr))
+        scroll->setMinimumWidth(m_rowsHost->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width()
+                                + 2 * scroll->frameWidth());
     markModified();
 }
 
