@@ -2,6 +2,8 @@
 // forward, evaluation.
 #include "engine/inference.h"
 
+#include "engine/batch_norm_fold.h"
+
 #include "engine/kernels.h"
 #include "graph/width.h"
 #include "util/error.h"
@@ -21,19 +23,7 @@ namespace poq {
 
 namespace {
 
-constexpr float kBnEps = 1e-5f;
-
-bool fusableConsumer(LayerKind k)
-{
-    return k == LayerKind::BatchNorm || k == LayerKind::ReLU || k == LayerKind::ReLU6 || k == LayerKind::Flatten;
-}
-
-// Layers that keep their input's shape and work element by element, so they may run in place.
-bool inPlace(const Layer& l)
-{
-    const bool flatVector = l.kind == LayerKind::Flatten && l.inShapes[0].h * l.inShapes[0].w == 1;
-    return flatVector || l.kind == LayerKind::Add || (fusableConsumer(l.kind) && l.kind != LayerKind::Flatten);
-}
+bool fusableConsumer(LayerKind k) { return kindInfo(k).fusesIntoProducer; }
 
 int intMax(int bits, bool isUnsigned) { return isUnsigned ? (1 << bits) - 1 : (1 << (bits - 1)) - 1; }
 
@@ -104,31 +94,12 @@ InferenceEngine::InferenceEngine(const Graph& graph, const NetworkWeights& weigh
             if (weights.has(l.name + ".bias"))
                 m_bias[i] = weights.at(l.name + ".bias");
         }
-        if (l.kind == LayerKind::BatchNorm) {
-            const auto& g = weights.at(l.name + ".gamma");
-            const auto& b = weights.at(l.name + ".beta");
-            const auto& m = weights.at(l.name + ".mean");
-            const auto& v = weights.at(l.name + ".var");
-            std::vector<float> scale(g.size()), shift(g.size());
-            for (size_t c = 0; c < g.size(); ++c) {
-                scale[c] = g[c] / std::sqrt(v[c] + kBnEps);
-                shift[c] = b[c] - m[c] * scale[c];
-            }
-            const Tensor& in = m_graph.tensor(l.inputs[0]);
-            const bool fold = in.producer >= 0 && in.consumers.size() == 1 && layers[in.producer].loopNest
-                              && !m_identity[in.producer];
-            if (fold) { // y = scale * (W x + b) + shift
-                const int p = in.producer;
-                std::vector<float>& w = m_weight[p];
-                const size_t per = w.size() / scale.size();
-                for (size_t k = 0; k < scale.size(); ++k)
-                    for (size_t j = 0; j < per; ++j)
-                        w[k * per + j] *= scale[k];
-                std::vector<float>& bias = m_bias[p];
-                if (bias.empty())
-                    bias.assign(scale.size(), 0.0f);
-                for (size_t k = 0; k < scale.size(); ++k)
-                    bias[k] = bias[k] * scale[k] + shift[k];
+        if (kindInfo(l.kind).foldsIntoConv) {
+            std::vector<float> scale, shift;
+            batchNormAffine(weights, l.name, scale, shift);
+            const int p = batchNormFoldTarget(m_graph, int(i));
+            if (p >= 0 && !m_identity[size_t(p)]) { // y = scale * (W x + b) + shift
+                foldAffine(m_weight[size_t(p)], m_bias[size_t(p)], scale, shift);
                 m_identity[i] = 1;
             } else {
                 m_bnScale[i] = std::move(scale);
@@ -196,20 +167,22 @@ void InferenceEngine::planChains()
         c.last = int(i);
         int t = layers[i].output, j = next(t);
         std::vector<int> absorbed;
-        if (j >= 0 && layers[j].kind == LayerKind::BatchNorm && m_identity[j]) {
+        if (j >= 0 && kindInfo(layers[j].kind).foldsIntoConv && m_identity[j]) {
             absorbed.push_back(j);
             t = layers[j].output;
             j = next(t);
         }
-        if (j >= 0 && (layers[j].kind == LayerKind::ReLU || layers[j].kind == LayerKind::ReLU6)) {
+        float lo = 0, hi = 0;
+        if (j >= 0 && kindInfo(layers[j].kind).clampRange && kindInfo(layers[j].kind).clampRange(layers[j], lo, hi)
+            && lo == 0.0f) { // the epilogue clamps at 0 from below
             c.clamp = true;
-            c.hi = layers[j].kind == LayerKind::ReLU6 ? 6.0f : std::numeric_limits<float>::infinity();
+            c.hi = hi;
             absorbed.push_back(j);
             t = layers[j].output;
             j = next(t);
         }
         c.quantTensor = t;
-        if (j >= 0 && layers[j].kind == LayerKind::Add && layers[j].inputs.size() == 2) {
+        if (j >= 0 && kindInfo(layers[j].kind).joinsResidual && layers[j].inputs.size() == 2) {
             const int other = layers[j].inputs[0] == t ? layers[j].inputs[1] : layers[j].inputs[0];
             if (other != t && m_graph.tensor(other).producer < int(i)) { // computed before the chain starts
                 c.addend = other;
@@ -227,7 +200,7 @@ void InferenceEngine::planChains()
 int InferenceEngine::inPlaceInput(const Layer& l) const
 {
     // An Add starts from an input read by it alone; a sum's first two terms commute exactly.
-    const bool swapFirst = l.kind == LayerKind::Add && l.inputs.size() >= 2 && !m_soleReader[size_t(l.inputs[0])]
+    const bool swapFirst = kindInfo(l.kind).elementwise && l.inputs.size() >= 2 && !m_soleReader[size_t(l.inputs[0])]
                            && m_soleReader[size_t(l.inputs[1])];
     return l.inputs[swapFirst ? 1 : 0];
 }
@@ -275,7 +248,7 @@ InferenceEngine::SlotPlan InferenceEngine::planSlots(bool fused) const
         const int i = steps[s];
         const int out = outputOf(i);
         const int from = inPlaceInput(layers[i]);
-        const bool shared = inPlace(layers[i]) && m_soleReader[size_t(from)];
+        const bool shared = runsInPlace(layers[i]) && m_soleReader[size_t(from)];
         if (shared) { // works in place; `from` dies here
             const int slot = plan.slot[size_t(from)];
             plan.slot[size_t(out)] = slot;
@@ -336,8 +309,7 @@ std::vector<TensorQuant> tensorQuantization(const Graph& graph, const NetworkPre
         TensorQuant& q = out[t];
         q.format = precision.tensors[t];
         q.quantized = !(tensor.consumers.size() == 1 && fusableConsumer(layers[tensor.consumers[0]].kind));
-        const LayerKind producer = tensor.producer >= 0 ? layers[tensor.producer].kind : LayerKind::Add;
-        q.isUnsigned = producer == LayerKind::ReLU || producer == LayerKind::ReLU6;
+        q.isUnsigned = tensor.producer >= 0 && kindInfo(layers[tensor.producer].kind).outputSign == OutputSign::NonNegative;
     }
     return out;
 }
@@ -395,7 +367,7 @@ void InferenceEngine::runLayer(int i, int batch, Workspace& ws, bool fused) cons
         return;
     }
     float* y = ws.at[size_t(l.output)];
-    if (inPlace(l)) {
+    if (runsInPlace(l)) {
         const float* from = ws.at[size_t(inPlaceInput(l))];
         if (from != y)
             std::copy_n(from, n, y);

@@ -72,6 +72,14 @@ struct Layer {
     bool residual = false;     // output is a residual tensor (an Add's input or output)
 };
 
+// The sign of a kind's output, which decides whether an integer format stores it unsigned (a full
+// extra bit of resolution for non-negative tensors).
+enum class OutputSign {
+    Signed,      // any sign
+    NonNegative, // never negative (ReLU, ReLU6)
+    AsInputs,    // non-negative exactly when every input is (pooling, reshapes, sums)
+};
+
 // The descriptor of one layer kind. Functions get the layer with inShapes set; resolveChannels
 // fills the width-dependent attributes, inferShape checks them and returns the output shape.
 // Both throw InputError with a message naming the field (the caller adds the layer name).
@@ -89,11 +97,27 @@ struct KindInfo {
     int64_t (*elementwiseOps)(const Layer& layer);
     std::optional<LoopNest> (*loopNest)(const Layer& layer); // nullptr: not a MAC layer
     bool joinsResidual;      // an Add: its inputs and output are residual tensors
+    // How the engine, the trainer and the energy model treat the kind (they read these flags and
+    // never test the kind itself):
+    bool fusesIntoProducer = false; // applied by its single producer on the way out (no tensor stored)
+    bool foldsIntoConv = false;     // folded into the preceding MAC layer's weights (batch-norm);
+                                    // elsewhere it runs on its own, so it fuses only after a MAC layer
+    bool elementwise = false;       // keeps its input's shape and works element by element (in place)
+    bool reshapeOnly = false;       // changes only the shape (in place where the layout is unchanged)
+    OutputSign outputSign = OutputSign::Signed;
+    // An activation that clamps to [lo, hi] (ReLU: [0, inf), ReLU6: [0, 6]); the engine applies it
+    // in the producing convolution's epilogue. nullptr: not a clamp.
+    bool (*clampRange)(const Layer& layer, float& lo, float& hi) = nullptr;
 
     bool hasAttr(Attr a) const;
 };
 
 const KindInfo& kindInfo(LayerKind kind);
+// Whether a layer's output is non-negative, from its kind's OutputSign and its inputs' (tensor ids;
+// `nonNegative` holds the answer for tensors already decided, in graph order).
+bool outputNonNegative(const Layer& layer, const std::vector<char>& nonNegative);
+// Whether the layer may write its output over its input (same shape, same layout).
+bool runsInPlace(const Layer& layer);
 std::span<const KindInfo* const> allKinds();
 // nullptr when no kind has this name.
 const KindInfo* findKind(const std::string& name);

@@ -46,3 +46,32 @@ const KindInfo* findKind(const std::string& name)
 }
 
 } // namespace poq
+
+namespace poq {
+
+bool outputNonNegative(const Layer& layer, const std::vector<char>& nonNegative)
+{
+    switch (kindInfo(layer.kind).outputSign) {
+    case OutputSign::Signed:
+        return false;
+    case OutputSign::NonNegative:
+        return true;
+    case OutputSign::AsInputs:
+        for (int t : layer.inputs)
+            if (t < 0 || size_t(t) >= nonNegative.size() || !nonNegative[size_t(t)])
+                return false;
+        return !layer.inputs.empty();
+    }
+    return false;
+}
+
+bool runsInPlace(const Layer& layer)
+{
+    const KindInfo& k = kindInfo(layer.kind);
+    if (k.elementwise)
+        return true;
+    // A reshape of a 1 x 1 map keeps the layout: the same floats in the same order.
+    return k.reshapeOnly && !layer.inShapes.empty() && layer.inShapes[0].h * layer.inShapes[0].w == 1;
+}
+
+} // namespace poq

@@ -18,7 +18,8 @@ int producerMac(const Graph& g, const std::vector<int>& stored, int t)
     int p = g.tensor(t).producer;
     while (p >= 0 && !isMac(g.layers()[p])) {
         const Layer& l = g.layers()[p];
-        const bool passes = l.kind == LayerKind::BatchNorm || l.kind == LayerKind::ReLU || l.kind == LayerKind::ReLU6;
+        const KindInfo& k = kindInfo(l.kind); // batch-norms and activations the MAC layer applies
+        const bool passes = k.fusesIntoProducer && !k.reshapeOnly;
         if (!passes || l.inputs.size() != 1 || tensorReaders(g, l.inputs[0]) != 1)
             return -1;
         p = g.tensor(l.inputs[0]).producer;
@@ -133,7 +134,7 @@ std::vector<FusionChain> fusionChains(const Graph& g, const std::vector<int>& st
     }
     // Blocks, first the main paths of residual blocks: back from an Add to the tensor read twice.
     for (int a = 0; a < int(layers.size()); ++a) {
-        if (layers[a].kind != LayerKind::Add)
+        if (!kindInfo(layers[a].kind).joinsResidual)
             continue;
         for (int u : layers[a].inputs) {
             std::vector<int> path;

@@ -14,7 +14,7 @@ namespace poq {
 
 namespace {
 
-bool fusable(LayerKind k) { return k == LayerKind::BatchNorm || k == LayerKind::ReLU || k == LayerKind::ReLU6 || k == LayerKind::Flatten; }
+bool fusable(LayerKind k) { return kindInfo(k).fusesIntoProducer; }
 
 // A layer is fused when it is BN/activation/flatten and its input comes from a single-consumer
 // producer (a MAC layer or another fused layer), so the producer applies it on the way out.
@@ -30,8 +30,8 @@ std::vector<char> fusedLayers(const Graph& g)
         if (in.producer < 0 || in.consumers.size() != 1)
             continue;
         const Layer& prod = layers[in.producer];
-        fused[i] = l.kind == LayerKind::Flatten || prod.loopNest.has_value() || fused[in.producer]
-                   || l.kind != LayerKind::BatchNorm;
+        // A kind that folds into a convolution's weights fuses only behind a MAC layer (or its chain).
+        fused[i] = !kindInfo(l.kind).foldsIntoConv || prod.loopNest.has_value() || fused[in.producer];
     }
     return fused;
 }
@@ -374,7 +374,7 @@ NetworkCost costWithPlan(const Graph& g, const NetworkPrecision& prec, const Har
             net.weightBits += double(l.params) * p.wBits;
         } else if (fused[i]) {
             e.fused = true;
-            if (l.kind != LayerKind::BatchNorm) // batch-norm folds into the convolution's weights
+            if (!kindInfo(l.kind).foldsIntoConv) // batch-norm folds into the convolution's weights
                 e.eltwisePj = double(l.elementwiseOps)
                               * hw.eltwisePj[static_cast<int>(formatInfo(lp.output).computeClass)];
         } else {

@@ -1,6 +1,8 @@
 // The training loop.
 #include "train/trainer.h"
 
+#include "engine/batch_norm_fold.h"
+
 #include "data/model_file.h"
 #include "train/train_layers.h"
 #include "graph/width.h"
@@ -74,7 +76,6 @@ Trainer::Trainer(const Graph& graph, const NetworkWeights& initial, const TrainO
 
 namespace {
 
-constexpr float kBnEps = 1e-5f;
 
 struct IntRange {
     float qn = 0, qp = 0;
@@ -210,30 +211,21 @@ void Trainer::prepareQat()
     // Fold batch-norm into the convolution (statistics of the trained fp32 model) and freeze it as a
     // bias: the weights trained here are then exactly the weights the engine quantizes.
     for (size_t i = 0; i < layers.size(); ++i) {
+        const int target = batchNormFoldTarget(m_graph, int(i));
+        if (target < 0)
+            continue;
         const Layer& l = layers[i];
-        if (l.kind != LayerKind::BatchNorm)
-            continue;
-        const Tensor& in = m_graph.tensor(l.inputs[0]);
-        if (in.producer < 0 || in.consumers.size() != 1 || !layers[in.producer].loopNest)
-            continue;
-        const Layer& p = layers[in.producer];
-        auto& gamma = m_weights.at(l.name + ".gamma");
-        auto& beta = m_weights.at(l.name + ".beta");
-        auto& mean = m_weights.at(l.name + ".mean");
-        auto& var = m_weights.at(l.name + ".var");
-        auto& w = m_weights.at(p.name + ".weight");
-        const size_t per = w.size() / gamma.size();
-        for (size_t c = 0; c < gamma.size(); ++c) {
-            const float scale = gamma[c] / std::sqrt(var[c] + kBnEps);
-            for (size_t j = 0; j < per; ++j)
-                w[c * per + j] *= scale;
-            if (m_weights.has(p.name + ".bias"))
-                m_weights.at(p.name + ".bias")[c] *= scale;
-            beta[c] -= mean[c] * scale;
-            gamma[c] = 1.0f;
-            mean[c] = 0.0f;
-            var[c] = 1.0f - kBnEps;
-        }
+        const Layer& p = layers[size_t(target)];
+        std::vector<float> scale, shift;
+        batchNormAffine(m_weights, l.name, scale, shift);
+        std::vector<float> none;
+        foldAffine(m_weights.at(p.name + ".weight"), m_weights.has(p.name + ".bias") ? m_weights.at(p.name + ".bias") : none,
+                   scale, {});
+        // The batch-norm keeps only the shift: gamma 1, mean 0, var 1 - eps (scale exactly 1).
+        m_weights.at(l.name + ".beta") = shift;
+        std::fill(m_weights.at(l.name + ".gamma").begin(), m_weights.at(l.name + ".gamma").end(), 1.0f);
+        std::fill(m_weights.at(l.name + ".mean").begin(), m_weights.at(l.name + ".mean").end(), 0.0f);
+        std::fill(m_weights.at(l.name + ".var").begin(), m_weights.at(l.name + ".var").end(), 1.0f - kBatchNormEps);
         m_frozenBn[i] = 1;
     }
     // Step sizes: per output channel for integer weights, per tensor for integer activations.
@@ -322,7 +314,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
             const size_t hw = size_t(l.outShape.h) * l.outShape.w, C = size_t(l.outShape.c);
             for (int n = 0; n < batch; ++n)
                 for (size_t c = 0; c < C; ++c) {
-                    const float a = gm[c] / std::sqrt(vr[c] + kBnEps), b0 = bt[c] - mn[c] * a;
+                    const float a = gm[c] / std::sqrt(vr[c] + kBatchNormEps), b0 = bt[c] - mn[c] * a;
                     const float* p = x + (size_t(n) * C + c) * hw;
                     float* q = y.data() + (size_t(n) * C + c) * hw;
                     for (size_t j = 0; j < hw; ++j)
@@ -395,7 +387,7 @@ double Trainer::step(const std::vector<float>& images, const std::vector<uint8_t
                 const size_t hw = size_t(l.outShape.h) * l.outShape.w, C = size_t(l.outShape.c);
                 auto& gb = g.at(l.name + ".beta");
                 tbb::parallel_for(size_t(0), C, [&](size_t c) { // channels are independent
-                    const float a = gm[c] / std::sqrt(vr[c] + kBnEps);
+                    const float a = gm[c] / std::sqrt(vr[c] + kBatchNormEps);
                     float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0}; // the beta gradient in a fixed order
                     for (int n = 0; n < batch; ++n) {
                         const float* gr = dy.data() + (size_t(n) * C + c) * hw;

@@ -24,6 +24,8 @@ int64_t elementwise(const Layer& layer)
 } // namespace
 
 const KindInfo kAdd = {LayerKind::Add, "Add", "element-wise sum (residual connection)",
-                       2, -1, {}, nullptr, infer, zero, zero, elementwise, nullptr, true};
+                       2, -1, {}, nullptr, infer, zero, zero, elementwise, nullptr, true,
+    /*fusesIntoProducer*/ false, /*foldsIntoConv*/ false, /*elementwise*/ true, /*reshapeOnly*/ false,
+    OutputSign::AsInputs};
 
 } // namespace poq::layers

@@ -4,6 +4,8 @@
 namespace poq::layers {
 
 const KindInfo kAvgPool = {LayerKind::AvgPool, "AvgPool", "sliding-window mean",
-                           1, 1, kPoolAttrs, nullptr, poolShape, zero, zero, poolOps, nullptr, false};
+                           1, 1, kPoolAttrs, nullptr, poolShape, zero, zero, poolOps, nullptr, false,
+    /*fusesIntoProducer*/ false, /*foldsIntoConv*/ false, /*elementwise*/ false, /*reshapeOnly*/ false,
+    OutputSign::AsInputs};
 
 } // namespace poq::layers

@@ -12,6 +12,8 @@ int64_t elementwise(const Layer& layer) { return 2 * layer.outShape.elements(); 
 } // namespace
 
 const KindInfo kBatchNorm = {LayerKind::BatchNorm, "BatchNorm", "batch normalization (per-channel scale and shift)",
-                             1, 1, {}, nullptr, sameAsInput, zero, params, elementwise, nullptr, false};
+                             1, 1, {}, nullptr, sameAsInput, zero, params, elementwise, nullptr, false,
+    /*fusesIntoProducer*/ true, /*foldsIntoConv*/ true, /*elementwise*/ true, /*reshapeOnly*/ false,
+    OutputSign::Signed};
 
 } // namespace poq::layers

@@ -88,6 +88,8 @@ int64_t elementwise(const Layer& layer) { return layer.attrs.get(Attr::Bias) ? l
 
 const KindInfo kConv2d = {LayerKind::Conv2d, "Conv2d",
                           "2-D convolution (grouped, depthwise, strided, dilated)",
-                          1, 1, kAttrs, resolve, infer, macs, params, elementwise, nest, false};
+                          1, 1, kAttrs, resolve, infer, macs, params, elementwise, nest, false,
+    /*fusesIntoProducer*/ false, /*foldsIntoConv*/ false, /*elementwise*/ false, /*reshapeOnly*/ false,
+    OutputSign::Signed};
 
 } // namespace poq::layers

@@ -45,6 +45,8 @@ int64_t elementwise(const Layer& layer) { return layer.attrs.get(Attr::Bias) ? l
 } // namespace
 
 const KindInfo kDense = {LayerKind::Dense, "Dense", "fully connected layer",
-                         1, 1, kAttrs, resolve, infer, macs, params, elementwise, nest, false};
+                         1, 1, kAttrs, resolve, infer, macs, params, elementwise, nest, false,
+    /*fusesIntoProducer*/ false, /*foldsIntoConv*/ false, /*elementwise*/ false, /*reshapeOnly*/ false,
+    OutputSign::Signed};
 
 } // namespace poq::layers

@@ -18,6 +18,8 @@ Shape infer(const Layer& layer)
 } // namespace
 
 const KindInfo kFlatten = {LayerKind::Flatten, "Flatten", "reshape to a flat vector",
-                           1, 1, {}, nullptr, infer, zero, zero, zero, nullptr, false};
+                           1, 1, {}, nullptr, infer, zero, zero, zero, nullptr, false,
+    /*fusesIntoProducer*/ true, /*foldsIntoConv*/ false, /*elementwise*/ false, /*reshapeOnly*/ true,
+    OutputSign::AsInputs};
 
 } // namespace poq::layers

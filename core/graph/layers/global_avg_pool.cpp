@@ -11,6 +11,8 @@ int64_t ops(const Layer& layer) { return layer.inShapes.at(0).elements(); }
 } // namespace
 
 const KindInfo kGlobalAvgPool = {LayerKind::GlobalAvgPool, "GlobalAvgPool", "mean over each feature map",
-                                 1, 1, {}, nullptr, infer, zero, zero, ops, nullptr, false};
+                                 1, 1, {}, nullptr, infer, zero, zero, ops, nullptr, false,
+    /*fusesIntoProducer*/ false, /*foldsIntoConv*/ false, /*elementwise*/ false, /*reshapeOnly*/ false,
+    OutputSign::AsInputs};
 
 } // namespace poq::layers

@@ -18,6 +18,8 @@ int64_t poolOps(const Layer& layer)
 }
 
 const KindInfo kMaxPool = {LayerKind::MaxPool, "MaxPool", "sliding-window maximum",
-                           1, 1, kPoolAttrs, nullptr, poolShape, zero, zero, poolOps, nullptr, false};
+                           1, 1, kPoolAttrs, nullptr, poolShape, zero, zero, poolOps, nullptr, false,
+    /*fusesIntoProducer*/ false, /*foldsIntoConv*/ false, /*elementwise*/ false, /*reshapeOnly*/ false,
+    OutputSign::AsInputs};
 
 } // namespace poq::layers
