@@ -27,7 +27,7 @@ private:
 };
 
 // Part of every key: raise it when a change to the engine changes results, so old entries die.
-inline constexpr const char* kEngineRevision = "engine-3";
+inline constexpr const char* kEngineRevision = "engine-4"; // 4: unsigned after pooling/reshape of non-negative tensors
 
 // The cache key of one evaluation: network, width, strategy, calibration method, image count, the
 // model file's bytes, the test set's contents and the contents of the calibration images (the first

@@ -304,12 +304,18 @@ std::vector<TensorQuant> tensorQuantization(const Graph& graph, const NetworkPre
 {
     const auto& layers = graph.layers();
     std::vector<TensorQuant> out(graph.tensors().size());
+    // Non-negative tensors are stored unsigned: outputs of ReLU-like kinds, and of pooling, reshapes
+    // and sums of non-negative inputs (the classifier's input after ReLU6 -> GlobalAvgPool -> Flatten
+    // keeps the bit a signed format would waste). Layers are in graph order, so inputs come first.
+    std::vector<char> nonNegative(graph.tensors().size(), 0);
+    for (const Layer& l : layers)
+        nonNegative[size_t(l.output)] = outputNonNegative(l, nonNegative) ? 1 : 0;
     for (size_t t = 0; t < out.size(); ++t) {
         const Tensor& tensor = graph.tensor(int(t));
         TensorQuant& q = out[t];
         q.format = precision.tensors[t];
         q.quantized = !(tensor.consumers.size() == 1 && fusableConsumer(layers[tensor.consumers[0]].kind));
-        q.isUnsigned = tensor.producer >= 0 && kindInfo(layers[tensor.producer].kind).outputSign == OutputSign::NonNegative;
+        q.isUnsigned = nonNegative[t] != 0;
     }
     return out;
 }

@@ -1,6 +1,10 @@
 // Every layer kind's shape inference, MAC, parameter and element-wise counts (data-driven), the
 // loop nest of MAC layers, and sliding-window shapes against a naive reference.
+#include "engine/inference.h"
+#include "formats/precision.h"
+#include "graph/graph.h"
 #include "graph/layers/kinds.h"
+#include "graph/spec_builder.h"
 #include "test_helpers.h"
 #include "util/error.h"
 
@@ -22,6 +26,7 @@ private slots:
     void loopNest();
     void slidingWindowMatchesNaive();
     void convMacsMatchNaiveLoop();
+    void signRulesFollowTheDescriptors();
 
 private:
     QSet<QString> m_kindsSeen;
@@ -188,6 +193,42 @@ void TestLayerKinds::convMacsMatchNaiveLoop()
                         count += int64_t(k) * k;
         QCOMPARE(qlonglong(g.layers()[0].macs), qlonglong(count));
     }
+}
+
+void TestLayerKinds::signRulesFollowTheDescriptors()
+{
+    // Non-negative outputs are stored unsigned: ReLU6 -> MaxPool -> GlobalAvgPool -> Flatten stays
+    // non-negative (the classifier's input once lost a bit here), a convolution or a sum with a
+    // signed term is signed, a sum of non-negative terms is not.
+    SpecBuilder b("signs", "sign rules", "");
+    const std::string x = b.input("x", {3, 8, 8});
+    ConvOptions o;
+    o.outChannels = 8;
+    o.kernel = 3;
+    o.padding = 1;
+    const std::string a = b.convBn("a", x, o, SpecBuilder::Act::ReLU6);
+    const std::string c = b.convBn("c", x, o, SpecBuilder::Act::ReLU);
+    const std::string d = b.convBn("d", x, o, SpecBuilder::Act::None);
+    const std::string nonneg = b.add("sum_pos", a, c), mixed = b.add("sum_mixed", a, d);
+    const std::string pooled = b.maxPool("pool", nonneg, 2, 2);
+    const std::string gap = b.globalAvgPool("gap", pooled);
+    const std::string flat = b.flatten("flat", gap);
+    const std::string logits = b.dense("fc", flat, 10, true, ChannelScaling::Fixed);
+    const std::string gap2 = b.globalAvgPool("gap2", mixed);
+    b.add("tail", b.flatten("flat2", gap2), b.dense("fc2", flat, 8, true, ChannelScaling::Fixed));
+    (void)logits;
+    const Graph g = Graph::build(b.take(), 1.0);
+    const auto q = tensorQuantization(g, assignPrecision(g, QuantStrategy::parse("int4")));
+    auto isUnsigned = [&](const std::string& name) {
+        for (size_t t = 0; t < g.tensors().size(); ++t)
+            if (g.tensor(int(t)).name == name)
+                return q[t].isUnsigned;
+        qFatal("no tensor %s", name.c_str());
+    };
+    for (const std::string& t : {a, c, nonneg, pooled, gap, flat})
+        QVERIFY2(isUnsigned(t), t.c_str());
+    for (const std::string& t : {d, mixed, logits, gap2})
+        QVERIFY2(!isUnsigned(t), t.c_str());
 }
 
 QTEST_APPLESS_MAIN(TestLayerKinds)
