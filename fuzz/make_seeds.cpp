@@ -8,6 +8,7 @@
 #include "data/model_file.h"
 #include "engine/weights.h"
 #include "explore/csv.h"
+#include "explore/session.h"
 #include "formats/precision.h"
 #include "formats/strategy.h"
 #include "graph/attributes.h"
@@ -17,7 +18,6 @@
 #include "hw/hardware_io.h"
 #include "hw/hw_params.h"
 #include "hw/network_cost.h"
-#include "session.h"
 
 #include <zlib.h>
 
@@ -176,12 +176,12 @@ void hardwareSeeds(const fs::path& src)
 
 void sessionSeeds()
 {
-    ui::Session s;
+    Session s;
     s.network = "cnn-fmnist";
     s.widths = {0.25, 0.5, 1.0};
     s.strategies = {"fp32", "int8", "int4+res8"};
     s.hardware = defaultHardware();
-    seed("session", "zoo.poq.json", ui::sessionToJson(s).toStdString());
+    seed("session", "zoo.poq.json", sessionToJson(s));
     s.network = "/tmp/net.json";
     s.networkIsFile = true;
     s.width = 0.5;
@@ -189,11 +189,11 @@ void sessionSeeds()
     s.accuracyFile = "measured";
     s.strategies = {"int2+res8"};
     s.hardware = loadHardware("eyeriss");
-    seed("session", "file-eyeriss.poq.json", ui::sessionToJson(s).toStdString());
+    seed("session", "file-eyeriss.poq.json", sessionToJson(s));
     s.accuracyFile = "acc.csv";
     s.objective = Objective::Latency;
     s.hardware = loadHardware("simd");
-    seed("session", "simd.poq.json", ui::sessionToJson(s).toStdString());
+    seed("session", "simd.poq.json", sessionToJson(s));
     std::set<std::string> t = jsonTokens();
     t.merge(hardwareTokens());
     t.merge(strategyTokens());
