@@ -39,6 +39,16 @@ std::vector<Point> designSpace(int widths, int strategies)
     return points;
 }
 
+// Every point's energy on all cores (TBB), through one shared mapping cache.
+std::vector<double> costAll(const std::vector<Point>& points, const poq::Hardware& hw, poq::MappingCache& cache)
+{
+    std::vector<double> energy(points.size());
+    tbb::parallel_for(size_t(0), points.size(), [&](size_t i) {
+        energy[i] = poq::costNetwork(points[i].graph, points[i].precision, hw, {}, &cache).total.energyPj();
+    });
+    return energy;
+}
+
 // The first costing, or a move of a slider that reshapes mapping spaces (a capacity, the array):
 // every layer's mapping space is built anew (a memo shared by the points de-duplicates repeated
 // layer problems).
@@ -48,11 +58,7 @@ void BM_CostDesignSpaceCold(benchmark::State& state)
     const poq::Hardware hw = poq::loadHardware("edge-npu");
     for (auto _ : state) {
         poq::MappingCache cache;
-        std::vector<double> energy(points.size());
-        tbb::parallel_for(size_t(0), points.size(), [&](size_t i) {
-            energy[i] = poq::costNetwork(points[i].graph, points[i].precision, hw, {}, &cache).total.energyPj();
-        });
-        benchmark::DoNotOptimize(energy.data());
+        benchmark::DoNotOptimize(costAll(points, hw, cache).data());
         state.counters["layerProblems"] = double(cache.size());
     }
     state.counters["points"] = double(points.size());
@@ -65,19 +71,12 @@ void BM_RecostDesignSpaceSlider(benchmark::State& state)
     const std::vector<Point> points = designSpace(int(state.range(0)), int(state.range(1)));
     poq::Hardware hw = poq::loadHardware("edge-npu");
     poq::MappingCache cache;
-    auto costAll = [&] {
-        std::vector<double> energy(points.size());
-        tbb::parallel_for(size_t(0), points.size(), [&](size_t i) {
-            energy[i] = poq::costNetwork(points[i].graph, points[i].precision, hw, {}, &cache).total.energyPj();
-        });
-        return energy;
-    };
-    costAll(); // the sweep that came before the slider move
+    costAll(points, hw, cache); // the sweep that came before the slider move
     double dram = 20;
     for (auto _ : state) {
         dram = dram == 20 ? 25 : 20;
         poq::setParam(hw, "dram.readPjPerBit", dram);
-        benchmark::DoNotOptimize(costAll().data());
+        benchmark::DoNotOptimize(costAll(points, hw, cache).data());
     }
     state.counters["points"] = double(points.size());
 }
@@ -99,14 +98,7 @@ void BM_RecostDesignSpaceCapacity(benchmark::State& state)
     for (auto _ : state) {
         poq::Hardware hw = poq::loadHardware("edge-npu");
         poq::MappingCache cache;
-        auto costAll = [&] {
-            std::vector<double> energy(points.size());
-            tbb::parallel_for(size_t(0), points.size(), [&](size_t i) {
-                energy[i] = poq::costNetwork(points[i].graph, points[i].precision, hw, {}, &cache).total.energyPj();
-            });
-            return energy;
-        };
-        costAll(); // the sweep before the drag
+        costAll(points, hw, cache); // the sweep before the drag
         if (warm) {
             const auto t0 = std::chrono::steady_clock::now();
             cache.warm(hw);
@@ -116,7 +108,7 @@ void BM_RecostDesignSpaceCapacity(benchmark::State& state)
         for (int k = 1; k <= 32; ++k) {
             poq::setParam(hw, key, start + (backAndForth ? k % 2 : k) * step);
             const auto t0 = std::chrono::steady_clock::now();
-            benchmark::DoNotOptimize(costAll().data());
+            benchmark::DoNotOptimize(costAll(points, hw, cache).data());
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
         }
         first.push_back(ms.front());

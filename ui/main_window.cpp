@@ -132,7 +132,7 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->showMessage(tr("Ready"));
     resize(defaultWindowSize());
     m_defaultLayout = saveState();
-    showCostAxis();
+    checkCostAxisAction(); // the plot is drawn by the first sweep
     restoreSettings();
     requestSweep(0);
 }
@@ -702,10 +702,15 @@ void MainWindow::showError(const QString& title, const QString& message)
     QMessageBox::warning(this, title, message);
 }
 
-void MainWindow::showCostAxis()
+void MainWindow::checkCostAxisAction()
 {
     for (QAction* a : m_axisActions->actions())
         a->setChecked(a->data().toInt() == int(m_axis));
+}
+
+void MainWindow::showCostAxis()
+{
+    checkCostAxisAction();
     m_plot->setPoints(m_points, m_axis);
 }
 

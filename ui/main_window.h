@@ -92,7 +92,8 @@ private:
     void createStatusBar();
     void restoreSettings();
     void resetLayout();
-    void showCostAxis(); // plot and menu follow m_axis
+    void showCostAxis();        // plot and menu follow m_axis
+    void checkCostAxisAction(); // the menu alone
     void onResult(const SweepResult& r);
     void showError(const QString& title, const QString& message);
     void setSessionPath(const QString& path);

@@ -23,8 +23,6 @@ namespace poq {
 
 namespace {
 
-bool fusableConsumer(LayerKind k) { return kindInfo(k).fusesIntoProducer; }
-
 int intMax(int bits, bool isUnsigned) { return isUnsigned ? (1 << bits) - 1 : (1 << (bits - 1)) - 1; }
 
 } // namespace
@@ -314,7 +312,7 @@ std::vector<TensorQuant> tensorQuantization(const Graph& graph, const NetworkPre
         const Tensor& tensor = graph.tensor(int(t));
         TensorQuant& q = out[t];
         q.format = precision.tensors[t];
-        q.quantized = !(tensor.consumers.size() == 1 && fusableConsumer(layers[tensor.consumers[0]].kind));
+        q.quantized = !(tensor.consumers.size() == 1 && kindInfo(layers[tensor.consumers[0]].kind).fusesIntoProducer);
         q.isUnsigned = nonNegative[t] != 0;
     }
     return out;

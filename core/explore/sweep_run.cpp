@@ -14,8 +14,9 @@ SweepOutcome runSweep(const SweepSpec& spec, MappingCache& cache, const std::fun
     // Measured accuracies take most of the time when models are evaluated: the costing then
     // reports the first fifth of the progress, the evaluation the rest.
     const double costShare = spec.measured ? 0.2 : 1.0;
-    const std::function<void(double)> costProgress = progress ? std::function<void(double)>([&](double f) { progress(f * costShare); })
-                                                              : std::function<void(double)>();
+    std::function<void(double)> costProgress;
+    if (progress)
+        costProgress = [&](double f) { progress(f * costShare); };
     if (!sweep.cost(spec.hardware, spec.objective, cache, out.points, costProgress, cancel)) {
         out.cancelled = true;
         return out;

@@ -331,11 +331,10 @@ struct Builder {
     }
     void insert(PartSet& set, Part&& part) const
     {
-        const Components& n = used;
         for (const Part& q : set)
-            if (q.pending == part.pending && dominates(q.v, part.v, n))
+            if (q.pending == part.pending && dominates(q.v, part.v, used))
                 return;
-        std::erase_if(set, [&](const Part& q) { return q.pending == part.pending && dominates(part.v, q.v, n); });
+        std::erase_if(set, [&](const Part& q) { return q.pending == part.pending && dominates(part.v, q.v, used); });
         set.push_back(std::move(part));
     }
 

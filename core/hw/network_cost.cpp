@@ -14,8 +14,6 @@ namespace poq {
 
 namespace {
 
-bool fusable(LayerKind k) { return kindInfo(k).fusesIntoProducer; }
-
 // A layer is fused when it is BN/activation/flatten and its input comes from a single-consumer
 // producer (a MAC layer or another fused layer), so the producer applies it on the way out.
 std::vector<char> fusedLayers(const Graph& g)
@@ -24,7 +22,7 @@ std::vector<char> fusedLayers(const Graph& g)
     std::vector<char> fused(layers.size(), 0);
     for (size_t i = 0; i < layers.size(); ++i) {
         const Layer& l = layers[i];
-        if (!fusable(l.kind) || l.inputs.size() != 1)
+        if (!kindInfo(l.kind).fusesIntoProducer || l.inputs.size() != 1)
             continue;
         const Tensor& in = g.tensor(l.inputs[0]);
         if (in.producer < 0 || in.consumers.size() != 1)

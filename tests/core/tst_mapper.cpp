@@ -47,6 +47,16 @@ LayerProblem problem(int K, int C, int OY, int OX, int FY = 1, int FX = 1, int G
     return p;
 }
 
+// Small buffers and a small array, so that tiling and loop order matter.
+void tighten(Hardware& hw)
+{
+    setParam(hw, hw.levels[0].name + ".sizeBytes", 16);
+    for (size_t l = 1; l + 1 < hw.levels.size(); ++l)
+        setParam(hw, hw.levels[l].name + ".sizeBytes", 96 * double(l * l));
+    setParam(hw, "array.rows", std::min(hw.rows, 2.0));
+    setParam(hw, "array.cols", std::min(hw.cols, 3.0));
+}
+
 } // namespace
 
 class TestMapper : public QObject {
@@ -161,13 +171,8 @@ void TestMapper::searchEqualsExhaustive()
             setParam(hw, hw.levels[1].name + ".bypass" + x, 1);
         setParam(hw, hw.levels[2].name + ".bypassI", 1);
     }
-    if (tight) { // small buffers so that tiling and loop order matter
-        setParam(hw, hw.levels[0].name + ".sizeBytes", 16);
-        for (size_t l = 1; l + 1 < hw.levels.size(); ++l)
-            setParam(hw, hw.levels[l].name + ".sizeBytes", 96 * double(l * l));
-        setParam(hw, "array.rows", std::min(hw.rows, 2.0));
-        setParam(hw, "array.cols", std::min(hw.cols, 3.0));
-    }
+    if (tight)
+        tighten(hw);
     QRandomGenerator rng(1234 + objective + (tight ? 7 : 0));
     int checked = 0;
     int64_t fastTotal = 0, slowTotal = 0;
@@ -603,13 +608,8 @@ void TestMapper::rangedSpaceServesEveryCapacity()
     QFETCH(bool, tight);
     Hardware base = loadHardware(hardware.toStdString());
     const int L = int(base.levels.size());
-    if (tight) {
-        setParam(base, base.levels[0].name + ".sizeBytes", 16);
-        for (int l = 1; l + 1 < L; ++l)
-            setParam(base, base.levels[l].name + ".sizeBytes", 96 * double(l * l));
-        setParam(base, "array.rows", std::min(base.rows, 2.0));
-        setParam(base, "array.cols", std::min(base.cols, 3.0));
-    }
+    if (tight)
+        tighten(base);
     QRandomGenerator rng(4321 + (tight ? 1 : 0));
     QList<LayerProblem> layers;
     if (L == 3) // three ranged levels (four-level hardware) make these large layers slow to range

@@ -46,7 +46,7 @@ public:
             t.chop(suffix().size());
         return locale().toDouble(t.trimmed());
     }
-    QValidator::State validate(QString& text, int& pos) const override
+    QValidator::State validate(QString& text, int&) const override
     {
         QString t = text;
         if (!suffix().isEmpty() && t.endsWith(suffix()))
@@ -56,7 +56,6 @@ public:
             return QValidator::Intermediate;
         bool ok = false;
         locale().toDouble(t, &ok);
-        (void)pos;
         return ok ? QValidator::Acceptable : QValidator::Invalid;
     }
 };
