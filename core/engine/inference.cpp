@@ -198,8 +198,9 @@ void InferenceEngine::planChains()
 int InferenceEngine::inPlaceInput(const Layer& l) const
 {
     // An Add starts from an input read by it alone; a sum's first two terms commute exactly.
+    // (Only between inputs of one shape: a Mul's per-channel gate cannot hold the product.)
     const bool swapFirst = kindInfo(l.kind).elementwise && l.inputs.size() >= 2 && !m_soleReader[size_t(l.inputs[0])]
-                           && m_soleReader[size_t(l.inputs[1])];
+                           && m_soleReader[size_t(l.inputs[1])] && l.inShapes[0] == l.inShapes[1];
     return l.inputs[swapFirst ? 1 : 0];
 }
 
@@ -410,6 +411,43 @@ void InferenceEngine::runLayer(int i, int batch, Workspace& ws, bool fused) cons
             const float* z = ws.at[size_t(t)];
             for (size_t j = 0; j < n; ++j)
                 y[j] += z[j];
+        }
+        break;
+    }
+    case LayerKind::Sigmoid:
+        for (size_t j = 0; j < n; ++j)
+            y[j] = 1.0f / (1.0f + std::exp(-y[j]));
+        break;
+    case LayerKind::HardSigmoid: // PyTorch's formula: clamp(x + 3, 0, 6) / 6
+        for (size_t j = 0; j < n; ++j)
+            y[j] = std::min(std::max(y[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+        break;
+    case LayerKind::HardSwish:
+        for (size_t j = 0; j < n; ++j)
+            y[j] = y[j] * std::min(std::max(y[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+        break;
+    case LayerKind::Mul: {
+        const int from = inPlaceInput(l);
+        const int other = l.inputs[0] == from ? l.inputs[1] : l.inputs[0];
+        const float* z = ws.at[size_t(other)];
+        const Shape zs = m_graph.tensor(other).shape;
+        if (zs == l.outShape) {
+            for (size_t j = 0; j < n; ++j)
+                y[j] *= z[j];
+        } else { // a C x 1 x 1 gate, [C][batch], over [C][batch][HW]
+            const size_t hw = size_t(l.outShape.h) * l.outShape.w, planes = size_t(l.outShape.c) * size_t(batch);
+            for (size_t p = 0; p < planes; ++p)
+                for (size_t j = 0; j < hw; ++j)
+                    y[p * hw + j] *= z[p];
+        }
+        break;
+    }
+    case LayerKind::Concat: { // [C][batch][HW]: each input is one contiguous block of channels
+        float* o = y;
+        for (size_t k = 0; k < l.inputs.size(); ++k) {
+            const size_t e = size_t(l.inShapes[k].elements()) * size_t(batch);
+            std::copy_n(ws.at[size_t(l.inputs[k])], e, o);
+            o += e;
         }
         break;
     }

@@ -25,6 +25,8 @@ const std::array<AttrInfo, kAttrCount> kAttrs = {{
     {Attr::Bias, "bias", AttrType::Bool, 0, 1, {0, 0}, {}, "learnable bias"},
     {Attr::Scaling, "scaling", AttrType::Choice, 0, 2, {0, 0}, kScalingChoices,
      "how the width multiplier scales outChannels"},
+    {Attr::PaddingEnd, "paddingEnd", AttrType::IntPair, -1, 31, {-1, -1}, {},
+     "zero padding at the bottom and right (h, w) when not equal to padding (-1: equal)"},
 }};
 
 } // namespace

@@ -19,8 +19,9 @@ enum class Attr {
     Depthwise,   // groups = output channels = input channels
     Bias,        // learnable bias
     Scaling,     // how the width multiplier changes OutChannels (see ChannelScaling)
+    PaddingEnd,  // (h, w), zero padding at the bottom and right when it differs from Padding (-1: same)
 };
-inline constexpr int kAttrCount = 10;
+inline constexpr int kAttrCount = 11;
 
 enum class AttrType { Int, IntPair, Bool, Choice };
 

@@ -24,8 +24,13 @@ enum class LayerKind {
     AvgPool,
     GlobalAvgPool,
     Flatten,
+    Sigmoid,
+    HardSigmoid,
+    HardSwish,
+    Mul,
+    Concat,
 };
-inline constexpr int kLayerKindCount = 10;
+inline constexpr int kLayerKindCount = 15;
 
 // Every count (MACs, parameters, element-wise operations, tensor elements), per layer and per
 // network, stays at or below 2^53 so that it is exact in a double (the energy model computes in

@@ -26,7 +26,8 @@ namespace {
 const std::array<const KindInfo*, kLayerKindCount> kKinds = {
     &layers::kConv2d,  &layers::kDense,   &layers::kBatchNorm, &layers::kReLU,
     &layers::kReLU6,   &layers::kAdd,     &layers::kMaxPool,   &layers::kAvgPool,
-    &layers::kGlobalAvgPool, &layers::kFlatten,
+    &layers::kGlobalAvgPool, &layers::kFlatten, &layers::kSigmoid, &layers::kHardSigmoid,
+    &layers::kHardSwish, &layers::kMul, &layers::kConcat,
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 // The table of network file formats and the load/save entry points.
 #include "graph/network_io.h"
 
+#include "onnx/onnx_import.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/input_file.h"
@@ -12,8 +13,14 @@ namespace poq {
 
 namespace {
 
-const std::array<NetworkFormat, 1> kFormats = {{
-    {"POQ Studio network (JSON)", ".json", parseNetworkJson, networkToJson},
+NetworkSpec parseOnnxNetwork(const std::string& contents, const std::string& sourceName)
+{
+    return importOnnx(contents, sourceName, std::filesystem::path(sourceName).parent_path().string()).spec;
+}
+
+const std::array<NetworkFormat, 2> kFormats = {{
+    {"POQ Studio network (JSON)", ".json", parseNetworkJson, networkToJson, InputFileKind::NetworkJson},
+    {"ONNX model", ".onnx", parseOnnxNetwork, nullptr, InputFileKind::OnnxModel},
 }};
 
 } // namespace
@@ -27,7 +34,7 @@ NetworkSpec loadNetworkFile(const std::string& path)
     for (const NetworkFormat& f : kFormats)
         if (ext == f.extension)
             format = &f;
-    const std::string contents = readInputFile(path, InputFileKind::NetworkJson);
+    const std::string contents = readInputFile(path, format->fileKind);
     try {
         return format->parse(contents, path);
     } catch (const InputError& e) {
@@ -37,6 +44,8 @@ NetworkSpec loadNetworkFile(const std::string& path)
         throw InputError(path + ": " + msg);
     }
 }
+
+bool isOnnxPath(const std::string& path) { return std::filesystem::path(path).extension() == ".onnx"; }
 
 void saveNetworkFile(const NetworkSpec& spec, const std::string& path)
 {

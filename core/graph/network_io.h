@@ -3,6 +3,7 @@
 #pragma once
 
 #include "graph/network_spec.h"
+#include "util/input_file.h"
 
 #include <span>
 #include <string>
@@ -14,9 +15,13 @@ struct NetworkFormat {
     const char* extension; // with the dot, e.g. ".json"
     NetworkSpec (*parse)(const std::string& contents, const std::string& sourceName);
     std::string (*serialize)(const NetworkSpec& spec); // nullptr: read-only format
+    InputFileKind fileKind;                             // its size limit
 };
 
 std::span<const NetworkFormat> networkFormats();
+
+// Whether `path` names an ONNX file (by extension).
+bool isOnnxPath(const std::string& path);
 
 // Loads a network file, choosing the format by extension (JSON when unknown). The spec is checked
 // by building it at width 1.0. Throws InputError naming the file, layer and field.

@@ -244,6 +244,33 @@ void plainForward(const Layer& l, int batch, const std::vector<const float*>& in
         case LayerKind::Flatten:
             std::memcpy(o, x, sizeof(float) * no);
             break;
+        case LayerKind::Sigmoid:
+            for (size_t j = 0; j < no; ++j)
+                o[j] = 1.0f / (1.0f + std::exp(-x[j]));
+            break;
+        case LayerKind::HardSigmoid:
+            for (size_t j = 0; j < no; ++j)
+                o[j] = std::min(std::max(x[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+            break;
+        case LayerKind::HardSwish:
+            for (size_t j = 0; j < no; ++j)
+                o[j] = x[j] * std::min(std::max(x[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+            break;
+        case LayerKind::Mul: {
+            const size_t nb = size_t(l.inShapes[1].elements()), hw = no / nb; // hw = 1 unless a gate
+            const float* z = in[1] + i * nb;
+            for (size_t c = 0; c < nb; ++c)
+                for (size_t j = 0; j < hw; ++j)
+                    o[c * hw + j] = x[c * hw + j] * z[c];
+            break;
+        }
+        case LayerKind::Concat: // per image [C][HW]: the inputs' channels one after another
+            for (size_t k = 0; k < in.size(); ++k) {
+                const size_t nk = size_t(l.inShapes[k].elements());
+                std::memcpy(o, in[k] + i * nk, sizeof(float) * nk);
+                o += nk;
+            }
+            break;
         case LayerKind::Conv2d:
         case LayerKind::Dense:
         case LayerKind::BatchNorm:
@@ -260,7 +287,7 @@ void plainBackward(const Layer& l, int batch, const std::vector<const float*>& i
         const float* __restrict x = in[0] + i * ni;
         const float* __restrict g = dy + i * no;
         float* __restrict d = din[0] ? din[0] + i * ni : nullptr;
-        if (!d && l.kind != LayerKind::Add)
+        if (!d && l.inputs.size() == 1)
             return; // nothing upstream wants this gradient
         switch (l.kind) {
         case LayerKind::ReLU: // masks as 0/1 floats: branch-free, so the loops vectorise
@@ -281,6 +308,47 @@ void plainBackward(const Layer& l, int batch, const std::vector<const float*>& i
             for (size_t j = 0; j < no; ++j)
                 d[j] += g[j];
             break;
+        case LayerKind::Sigmoid: { // from the output: y (1 - y)
+            const float* yo = y + i * no;
+            for (size_t j = 0; j < no; ++j)
+                d[j] += g[j] * yo[j] * (1.0f - yo[j]);
+            break;
+        }
+        case LayerKind::HardSigmoid:
+            for (size_t j = 0; j < no; ++j)
+                d[j] += float(x[j] > -3.0f) * float(x[j] < 3.0f) * g[j] / 6.0f;
+            break;
+        case LayerKind::HardSwish: // 0 below -3, (2x + 3) / 6 between, 1 above 3 (PyTorch's choice at the ends)
+            for (size_t j = 0; j < no; ++j)
+                d[j] += (x[j] < -3.0f ? 0.0f : x[j] <= 3.0f ? (2.0f * x[j] + 3.0f) / 6.0f : 1.0f) * g[j];
+            break;
+        case LayerKind::Mul: {
+            const size_t nb = size_t(l.inShapes[1].elements()), hw = no / nb;
+            const float* z = in[1] + i * nb;
+            float* dz = din[1] ? din[1] + i * nb : nullptr;
+            for (size_t c = 0; c < nb; ++c) {
+                float s = 0;
+                for (size_t j = 0; j < hw; ++j) {
+                    if (d)
+                        d[c * hw + j] += g[c * hw + j] * z[c];
+                    s += g[c * hw + j] * x[c * hw + j];
+                }
+                if (dz)
+                    dz[c] += s;
+            }
+            break;
+        }
+        case LayerKind::Concat: {
+            const float* gk = g;
+            for (size_t k = 0; k < din.size(); ++k) {
+                const size_t nk = size_t(l.inShapes[k].elements());
+                if (din[k])
+                    for (size_t j = 0; j < nk; ++j)
+                        din[k][i * nk + j] += gk[j];
+                gk += nk;
+            }
+            break;
+        }
         case LayerKind::GlobalAvgPool: {
             const size_t hw = size_t(l.inShapes[0].h) * l.inShapes[0].w;
             for (int c = 0; c < l.inShapes[0].c; ++c)

@@ -30,6 +30,7 @@ constexpr InputFileInfo kInfos[] = {
     {InputFileKind::Model, "model file", 2 * kGiB},
     {InputFileKind::DataFile, "dataset file", kGiB},
     {InputFileKind::CacheEntry, "cache entry", kMiB},
+    {InputFileKind::OnnxModel, "ONNX model", 2 * kGiB - 1}, // protobuf's limit
 };
 static_assert(std::size(kInfos) == kInputFileKindCount, "one row per InputFileKind");
 

@@ -17,8 +17,9 @@ enum class InputFileKind {
     Model,        // safetensors model files
     DataFile,     // dataset files as stored (IDX, CIFAR-10 batches, possibly gzipped)
     CacheEntry,   // one evaluation-cache entry
+    OnnxModel,    // .onnx networks (protobuf; weights inside or in external data files)
 };
-inline constexpr int kInputFileKindCount = 8;
+inline constexpr int kInputFileKindCount = 9;
 
 struct InputFileInfo {
     InputFileKind kind;

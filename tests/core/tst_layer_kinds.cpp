@@ -166,9 +166,9 @@ void TestLayerKinds::slidingWindowMatchesNaive()
                   d = rng.bounded(1, 4);
         const int naive = naiveWindows(in, k, s, p, d);
         if (naive == 0) {
-            QVERIFY_THROWS_EXCEPTION(InputError, layers::slidingOutput(in, k, s, p, d, "height"));
+            QVERIFY_THROWS_EXCEPTION(InputError, layers::slidingOutput(in, k, s, p, -1, d, "height"));
         } else {
-            QCOMPARE(layers::slidingOutput(in, k, s, p, d, "height"), naive);
+            QCOMPARE(layers::slidingOutput(in, k, s, p, -1, d, "height"), naive);
         }
     }
 }

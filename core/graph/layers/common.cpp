@@ -14,10 +14,10 @@ Shape sameAsInput(const Layer& layer) { return layer.inShapes.at(0); }
 
 int64_t outputElements(const Layer& layer) { return layer.outShape.elements(); }
 
-int slidingOutput(int in, int kernel, int stride, int pad, int dilation, const char* axis)
+int slidingOutput(int in, int kernel, int stride, int pad, int padEnd, int dilation, const char* axis)
 {
     const int span = dilation * (kernel - 1) + 1;
-    const int padded = in + 2 * pad;
+    const int padded = in + pad + (padEnd < 0 ? pad : padEnd);
     if (padded < span)
         throw InputError(std::string("kernel: ") + axis + " extent " + std::to_string(span)
                          + " exceeds the padded input " + std::to_string(padded));

@@ -9,7 +9,7 @@ namespace {
 
 constexpr Attr kAttrs[] = {Attr::OutChannels, Attr::Expand,    Attr::Kernel, Attr::Stride,
                            Attr::Padding,     Attr::Dilation,  Attr::Groups, Attr::Depthwise,
-                           Attr::Bias,        Attr::Scaling};
+                           Attr::Bias,        Attr::Scaling,   Attr::PaddingEnd};
 
 void resolve(Layer& layer, double width)
 {
@@ -47,9 +47,9 @@ Shape infer(const Layer& layer)
         throw InputError("groups: " + std::to_string(groups) + " does not divide the "
                          + std::to_string(out) + " output channels");
     const auto k = a.pair(Attr::Kernel), s = a.pair(Attr::Stride), p = a.pair(Attr::Padding),
-               d = a.pair(Attr::Dilation);
-    return {out, slidingOutput(in.h, k[0], s[0], p[0], d[0], "height"),
-            slidingOutput(in.w, k[1], s[1], p[1], d[1], "width")};
+               d = a.pair(Attr::Dilation), e = a.pair(Attr::PaddingEnd);
+    return {out, slidingOutput(in.h, k[0], s[0], p[0], e[0], d[0], "height"),
+            slidingOutput(in.w, k[1], s[1], p[1], e[1], d[1], "width")};
 }
 
 std::optional<LoopNest> nest(const Layer& layer)

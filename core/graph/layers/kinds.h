@@ -15,13 +15,19 @@ extern const KindInfo kMaxPool;
 extern const KindInfo kAvgPool;
 extern const KindInfo kGlobalAvgPool;
 extern const KindInfo kFlatten;
+extern const KindInfo kSigmoid;
+extern const KindInfo kHardSigmoid;
+extern const KindInfo kHardSwish;
+extern const KindInfo kMul;
+extern const KindInfo kConcat;
 
 // Shared helpers
 int64_t zero(const Layer&);
 Shape sameAsInput(const Layer& layer);
 int64_t outputElements(const Layer& layer);
 // Output size of a sliding window; throws InputError when the window does not fit.
-int slidingOutput(int in, int kernel, int stride, int pad, int dilation, const char* axis);
+// `padEnd` < 0: the same as `pad` (symmetric padding).
+int slidingOutput(int in, int kernel, int stride, int pad, int padEnd, int dilation, const char* axis);
 // Channel count of a layer at width w under the layer's Scaling rule.
 int scaledChannels(int base, ChannelScaling scaling, double width);
 

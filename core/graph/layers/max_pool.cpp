@@ -7,8 +7,9 @@ Shape poolShape(const Layer& layer)
 {
     const Shape in = layer.inShapes.at(0);
     const auto k = layer.attrs.pair(Attr::Kernel), s = layer.attrs.pair(Attr::Stride),
-               p = layer.attrs.pair(Attr::Padding);
-    return {in.c, slidingOutput(in.h, k[0], s[0], p[0], 1, "height"), slidingOutput(in.w, k[1], s[1], p[1], 1, "width")};
+               p = layer.attrs.pair(Attr::Padding), e = layer.attrs.pair(Attr::PaddingEnd);
+    return {in.c, slidingOutput(in.h, k[0], s[0], p[0], e[0], 1, "height"),
+            slidingOutput(in.w, k[1], s[1], p[1], e[1], 1, "width")};
 }
 
 int64_t poolOps(const Layer& layer)

@@ -5,7 +5,7 @@
 
 namespace poq::layers {
 
-inline constexpr Attr kPoolAttrs[] = {Attr::Kernel, Attr::Stride, Attr::Padding};
+inline constexpr Attr kPoolAttrs[] = {Attr::Kernel, Attr::Stride, Attr::Padding, Attr::PaddingEnd};
 
 Shape poolShape(const Layer& layer);
 int64_t poolOps(const Layer& layer);
