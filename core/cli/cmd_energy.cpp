@@ -1,6 +1,7 @@
 // `poq energy NETWORK --width W --strategy S [--hw PRESET|FILE] [--set KEY=VALUE]...
 //  [--objective energy|latency|edp] [--json|--csv]`: per-layer energy with the searched mappings.
 #include "cli/cli.h"
+#include "cli/network_argument.h"
 #include "util/display_text.h"
 #include "cli/options.h"
 #include "graph/width.h"
@@ -24,7 +25,7 @@ namespace poq::cli {
 namespace {
 
 struct EnergyOptions {
-    std::string network;
+    NetworkArgument network;
     double width = 1.0;
     std::string strategy;
     std::string hw = kDefaultPreset;
@@ -78,7 +79,7 @@ void runEnergy(const EnergyOptions& o)
     if (o.json && o.csv)
         throw InputError("--json and --csv: choose one");
     const Objective objective = parseObjective(o.objective);
-    const Graph g = Graph::build(resolveNetwork(o.network), o.width);
+    const Graph g = Graph::build(o.network.load(), o.width);
     const QuantStrategy s = QuantStrategy::parse(o.strategy);
     Hardware hw = loadHardware(o.hw);
     for (const std::string& set : o.sets)
@@ -185,7 +186,7 @@ void addEnergyCommand(CLI::App& app)
 {
     auto o = std::make_shared<EnergyOptions>();
     CLI::App* sub = app.add_subcommand("energy", "Per-layer energy of a network under a strategy on a hardware model");
-    sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
+    addNetworkArgument(sub, o->network);
     addRangedOption(sub, "--width", o->width, kMinWidth, kMaxWidth, "Width multiplier")->capture_default_str();
     sub->add_option("--strategy", o->strategy, "Quantization strategy, e.g. fp16, int8, int4+res8")->required();
     sub->add_option("--hw", o->hw, "Hardware preset (see `poq hw`) or hardware JSON file")->capture_default_str();

@@ -1,6 +1,7 @@
 // `poq eval NETWORK --width W --strategy S [--model FILE] [--dataset fashion-mnist|PATH] [--limit N]
 //  [--calibration minmax|percentile|mse] [--json]`: measured top-1 accuracy with a 95 % interval.
 #include "cli/cli.h"
+#include "cli/network_argument.h"
 #include "cli/options.h"
 #include "graph/width.h"
 
@@ -9,6 +10,7 @@
 #include "engine/eval_cache.h"
 #include "engine/inference.h"
 #include "engine/measure.h"
+#include "onnx/onnx_import.h"
 #include "util/atomic_file.h"
 #include "graph/zoo.h"
 #include "util/error.h"
@@ -31,7 +33,7 @@ namespace poq::cli {
 namespace {
 
 struct EvalOptions {
-    std::string network;
+    NetworkArgument network;
     double width = 1.0;
     std::string strategy;
     std::string model;
@@ -60,15 +62,33 @@ void runEval(const EvalOptions& o)
     if (o.calibrationImages < 1 || o.calibrationImages > kMaxCalibrationImages)
         throw InputError("--calibration-images: must be in 1.." + std::to_string(kMaxCalibrationImages) + ", got "
                          + std::to_string(o.calibrationImages));
-    const Graph g = Graph::build(resolveNetwork(o.network), o.width);
+    const NetworkSpec spec = o.network.load();
+    const Graph g = Graph::build(spec, o.width);
     const QuantStrategy s = QuantStrategy::parse(o.strategy);
     const Calibration calibration = parseCalibration(o.calibration);
-    const std::string modelPath = o.model.empty() ? findModel(g.name(), o.width, s.name) : o.model;
-    const std::string modelBytes = readInputFile(modelPath, InputFileKind::Model);
-    const NetworkWeights weights = weightsFromModel(g, loadModelFile(modelPath), modelPath);
+    // An ONNX file brings its own weights (at its own width) unless --model names others.
+    const bool onnxWeights = o.model.empty() && isOnnxPath(o.network.network) && !findZoo(o.network.network);
+    std::string modelPath, modelBytes;
+    NetworkWeights weights;
+    if (onnxWeights) {
+        modelPath = o.network.network;
+        const OnnxImport m = loadOnnxFile(modelPath, o.network.options());
+        if (!m.structureOnly.empty())
+            throw InputError(modelPath + ": structure only (" + m.structureOnly
+                             + "); counts, energy and sweeps work, evaluation needs weights (give --model FILE)");
+        if (o.width != 1.0)
+            throw InputError("--width: the weights in " + modelPath + " are for width 1 (give --model FILE for width "
+                             + widthText(o.width) + ")");
+        modelBytes = readInputFile(modelPath, InputFileKind::OnnxModel);
+        weights = weightsFromModel(g, m.weights, modelPath);
+    } else {
+        modelPath = o.model.empty() ? findModel(g.name(), o.width, s.name) : o.model;
+        modelBytes = readInputFile(modelPath, InputFileKind::Model);
+        weights = weightsFromModel(g, loadModelFile(modelPath), modelPath);
+    }
     const Dataset test = loadDataset(o.dataset, Split::Test);
     const Dataset calibrationSet = loadDataset(o.dataset, Split::Train, o.calibrationImages);
-    const std::string key = evalCacheKey(resolveNetwork(o.network), g.width(), s.name, calibration, o.calibrationImages,
+    const std::string key = evalCacheKey(spec, g.width(), s.name, calibration, o.calibrationImages,
                                          o.limit, modelBytes, test, calibrationSet);
     std::optional<EvalResult> cached = o.noCache ? std::nullopt : loadCachedEval(key);
     EvalResult r;
@@ -113,10 +133,11 @@ void addEvalCommand(CLI::App& app)
 {
     auto o = std::make_shared<EvalOptions>();
     CLI::App* sub = app.add_subcommand("eval", "Measure the top-1 accuracy of a quantized network on a dataset");
-    sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
+    addNetworkArgument(sub, o->network);
     addRangedOption(sub, "--width", o->width, kMinWidth, kMaxWidth, "Width multiplier")->capture_default_str();
     sub->add_option("--strategy", o->strategy, "Quantization strategy, e.g. fp32, int8, int4+res8")->required();
-    sub->add_option("--model", o->model, "Model file (safetensors); default: the trained model in the resources");
+    sub->add_option("--model", o->model,
+                    "Model file (safetensors); default: an ONNX NETWORK's own weights, or the trained model in the resources");
     sub->add_option("--dataset", o->dataset, "fashion-mnist, or a folder with Fashion-MNIST or CIFAR-10 files")
         ->capture_default_str();
     addRangedOption(sub, "--limit", o->limit, 0, 1e9, "Evaluate only the first N test images (0: all)")->capture_default_str();

@@ -1,11 +1,13 @@
 // `poq info NETWORK [--width W] [--json]`: the per-layer table of a network at one width.
 #include "cli/cli.h"
+#include "cli/network_argument.h"
 #include "util/display_text.h"
 #include "cli/options.h"
 #include "graph/width.h"
 
 #include "graph/graph.h"
 #include "graph/zoo.h"
+#include "onnx/onnx_import.h"
 #include "util/text_table.h"
 
 #include <CLI/CLI.hpp>
@@ -20,7 +22,7 @@ namespace poq::cli {
 namespace {
 
 struct InfoOptions {
-    std::string network;
+    NetworkArgument network;
     double width = 1.0;
     bool json = false;
 };
@@ -29,7 +31,7 @@ nlohmann::ordered_json shapeJson(const Shape& s) { return {s.c, s.h, s.w}; }
 
 void runInfo(const InfoOptions& o)
 {
-    const NetworkSpec spec = resolveNetwork(o.network);
+    const NetworkSpec spec = o.network.load();
     const Graph g = Graph::build(spec, o.width);
     if (o.json) {
         nlohmann::ordered_json out;
@@ -60,6 +62,23 @@ void runInfo(const InfoOptions& o)
                       withThousands(l.macs), withThousands(l.params), l.residual ? "yes" : ""});
     table.addSeparator();
     table.addRow({"", "total", "", "", withThousands(g.totalMacs()), withThousands(g.totalParams()), ""});
+    // How the width multiplier treats the layers it does not simply scale.
+    std::vector<std::string> notes;
+    if (isOnnxPath(o.network.network) && !findZoo(o.network.network)) {
+        notes = loadOnnxFile(o.network.network, o.network.options()).widthNotes;
+    } else {
+        for (const Layer& l : g.layers())
+            if (kindInfo(l.kind).hasAttr(Attr::Scaling)) {
+                const auto scaling = ChannelScaling(l.attrs.get(Attr::Scaling));
+                if (scaling == ChannelScaling::Fixed)
+                    notes.push_back("'" + l.name + "': " + std::to_string(l.outShape.c) + " channels held fixed");
+                else if (scaling == ChannelScaling::WidthAtLeastOne)
+                    notes.push_back("'" + l.name + "': " + std::to_string(l.outShape.c)
+                                    + " channels scaled only above width 1");
+            }
+    }
+    for (const std::string& n : notes)
+        head << "width multiplier: " << escapeControls(n) << "\n";
     std::cout << head.str() << table.str() << "MACs " << humanCount(double(g.totalMacs())) << ", parameters "
               << humanCount(double(g.totalParams())) << ", " << g.residualEdges().size() << " skip connections\n";
 }
@@ -70,8 +89,7 @@ void addInfoCommand(CLI::App& app)
 {
     auto o = std::make_shared<InfoOptions>();
     CLI::App* sub = app.add_subcommand("info", "Per-layer table of a network: shapes, MACs, parameters");
-    sub->add_option("NETWORK", o->network, "Built-in network name (see `poq networks`) or a network JSON file")
-        ->required();
+    addNetworkArgument(sub, o->network);
     addRangedOption(sub, "--width", o->width, kMinWidth, kMaxWidth, "Width multiplier")->capture_default_str();
     sub->add_flag("--json", o->json, "Print JSON instead of a table");
     sub->callback([o] { runInfo(*o); });

@@ -2,6 +2,7 @@
 //  [--accuracy none|measured|FILE.csv] --out FILE.csv|FILE.json`, or `poq sweep --session
 //  FILE.poq.json [--set ...] --out ...`: cost every design point, write the table (or `--json`).
 #include "cli/cli.h"
+#include "cli/network_argument.h"
 
 #include "explore/csv.h"
 #include "explore/session.h"
@@ -27,7 +28,7 @@ namespace poq::cli {
 namespace {
 
 struct SweepOptions {
-    std::string network;
+    NetworkArgument network;
     std::string widths;
     std::string strategies;
     std::string hw = kDefaultPreset;
@@ -49,14 +50,14 @@ void runSweep(const SweepOptions& o)
     // The one sweep specification the window and sessions use too.
     SweepSpec spec;
     if (!o.session.empty()) { // what the window's session file describes, exactly
-        if (!o.network.empty())
+        if (!o.network.network.empty())
             throw InputError("NETWORK: not with --session (the session names its network)");
         spec = sweepSpecOf(sessionFromJson(readInputFile(o.session, InputFileKind::Session), o.session));
     } else {
         if (!o.listsGiven)
             throw InputError("NETWORK, --widths and --strategies: required (or --session FILE.poq.json)");
         spec.objective = parseObjective(o.objective);
-        spec.network = resolveNetwork(o.network);
+        spec.network = o.network.load();
         spec.widths = parseWidthList(o.widths);
         spec.strategies = parseNameList(o.strategies, "strategies");
         spec.hardware = loadHardware(o.hw);
@@ -114,7 +115,7 @@ void addSweepCommand(CLI::App& app)
 {
     auto o = std::make_shared<SweepOptions>();
     CLI::App* sub = app.add_subcommand("sweep", "Cost every (width, strategy) design point of a network; write CSV");
-    CLI::Option* network = sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file");
+    CLI::Option* network = addNetworkArgument(sub, o->network, false);
     CLI::Option* widths = sub->add_option("--widths", o->widths, "Comma-separated width multipliers, e.g. 0.35,0.5,0.75,1.0");
     CLI::Option* strategies = sub->add_option("--strategies", o->strategies, "Comma-separated strategies, e.g. fp16,int8,int4+res8");
     CLI::Option* hw = sub->add_option("--hw", o->hw, "Hardware preset or hardware JSON file")->capture_default_str();

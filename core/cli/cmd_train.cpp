@@ -2,6 +2,7 @@
 //  [--limit N] [--checkpoint FILE] --out FILE`: trains on the training split, prints per-epoch loss and
 // test accuracy, checkpoints every epoch (an interrupted run resumes from it), writes the model.
 #include "cli/cli.h"
+#include "cli/network_argument.h"
 #include "cli/options.h"
 #include "graph/width.h"
 
@@ -25,7 +26,7 @@ namespace poq::cli {
 namespace {
 
 struct TrainCliOptions {
-    std::string network;
+    NetworkArgument network;
     double width = 1.0;
     std::string strategy = "fp32";
     std::string dataset = "fashion-mnist";
@@ -42,7 +43,7 @@ void runTrain(const TrainCliOptions& o)
     checkWritableDestination(o.out, "--out");
     const std::string checkpoint = o.checkpoint.empty() ? o.out + ".checkpoint" : o.checkpoint;
     checkWritableDestination(checkpoint, o.checkpoint.empty() ? "--out" : "--checkpoint");
-    const Graph g = Graph::build(resolveNetwork(o.network), o.width);
+    const Graph g = Graph::build(o.network.load(), o.width);
     checkMemoryFits(trainingMemoryBytes(g, o.train.batch),
                     "training " + g.name() + " at width " + widthText(o.width) + " with batch "
                         + std::to_string(o.train.batch),
@@ -109,7 +110,7 @@ void addTrainCommand(CLI::App& app)
 {
     auto o = std::make_shared<TrainCliOptions>();
     CLI::App* sub = app.add_subcommand("train", "Train a network (fp32, or quantization-aware for integer strategies; float formats are applied after)");
-    sub->add_option("NETWORK", o->network, "Built-in network name or network JSON file")->required();
+    addNetworkArgument(sub, o->network);
     addRangedOption(sub, "--width", o->width, kMinWidth, kMaxWidth, "Width multiplier")->capture_default_str();
     sub->add_option("--strategy", o->strategy, "Strategy of the written model: fp32, bf16, fp16, fp8, or an integer strategy (QAT, needs --from)")->capture_default_str();
     sub->add_option("--dataset", o->dataset, "fashion-mnist, or a folder with Fashion-MNIST or CIFAR-10 files")

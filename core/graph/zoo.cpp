@@ -45,13 +45,16 @@ const ZooEntry* findZoo(const std::string& name)
     return nullptr;
 }
 
-NetworkSpec resolveNetwork(const std::string& nameOrPath)
+NetworkSpec resolveNetwork(const std::string& nameOrPath, const NetworkLoadOptions& options)
 {
-    if (const ZooEntry* e = findZoo(nameOrPath))
+    if (const ZooEntry* e = findZoo(nameOrPath)) {
+        if (options.inputShape)
+            throw InputError("--input-shape: applies to ONNX files only, not to the built-in " + nameOrPath);
         return e->build();
+    }
     std::error_code ec;
     if (std::filesystem::is_regular_file(nameOrPath, ec))
-        return loadNetworkFile(nameOrPath);
+        return loadNetworkFile(nameOrPath, options);
     std::string names;
     for (const ZooEntry& e : kZoo)
         names += (names.empty() ? "" : ", ") + std::string(e.name);

@@ -1,6 +1,7 @@
 // The built-in network zoo: one row per network (name, input, description, reference, builder).
 #pragma once
 
+#include "graph/network_io.h"
 #include "graph/network_spec.h"
 
 #include <span>
@@ -20,7 +21,7 @@ std::span<const ZooEntry> zoo();
 const ZooEntry* findZoo(const std::string& name);
 
 // A zoo name or a path to a network file; throws InputError listing the zoo names otherwise.
-NetworkSpec resolveNetwork(const std::string& nameOrPath);
+NetworkSpec resolveNetwork(const std::string& nameOrPath, const NetworkLoadOptions& options = {});
 
 // The network a new user sees first.
 inline constexpr const char* kDefaultNetwork = "mobilenetv2-fmnist";

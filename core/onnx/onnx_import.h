@@ -4,6 +4,7 @@
 #pragma once
 
 #include "data/model_file.h"
+#include "graph/network_io.h"
 #include "graph/network_spec.h"
 
 #include <optional>
@@ -16,10 +17,9 @@ namespace poq {
 inline constexpr int kMinOnnxOpset = 11;
 inline constexpr int kMaxOnnxOpset = 18;
 
-struct OnnxImportOptions {
-    // Replaces the input's C, H, W (for models whose input has symbolic dimensions other than the batch).
-    std::optional<Shape> inputShape;
-};
+// inputShape replaces the input's C, H, W (for models whose input has symbolic dimensions other
+// than the batch).
+using OnnxImportOptions = NetworkLoadOptions;
 
 struct OnnxImport {
     NetworkSpec spec;

@@ -84,6 +84,18 @@ void TestLayerKinds::shapesAndCounts_data()
     QTest::newRow("avgpool 2 s2") << "AvgPool" << L{8, 7, 7} << R"("kernel":2,"stride":2)" << L{8, 3, 3} << 0LL << 0LL << 288LL;
     QTest::newRow("global avg pool") << "GlobalAvgPool" << L{8, 7, 7} << "" << L{8, 1, 1} << 0LL << 0LL << 392LL;
     QTest::newRow("flatten") << "Flatten" << L{8, 2, 3} << "" << L{48, 1, 1} << 0LL << 0LL << 0LL;
+    QTest::newRow("sigmoid") << "Sigmoid" << L{4, 3, 3} << "" << L{4, 3, 3} << 0LL << 0LL << 36LL;
+    QTest::newRow("hard sigmoid") << "HardSigmoid" << L{4, 3, 3} << "" << L{4, 3, 3} << 0LL << 0LL << 36LL;
+    QTest::newRow("hard swish") << "HardSwish" << L{4, 3, 3} << "" << L{4, 3, 3} << 0LL << 0LL << 36LL;
+    QTest::newRow("mul") << "Mul" << L{4, 3, 3} << R"("inputs":["input","input"])" << L{4, 3, 3} << 0LL << 0LL << 36LL;
+    QTest::newRow("concat") << "Concat" << L{4, 3, 5} << R"("inputs":["input","input","input"])" << L{12, 3, 5}
+                            << 0LL << 0LL << 0LL;
+    // Asymmetric padding (TensorFlow's SAME): (9 + 0 + 1 - 3) / 2 + 1 = 4.
+    QTest::newRow("conv padding end") << "Conv2d" << L{3, 9, 9}
+                                      << R"("outChannels":8,"kernel":3,"stride":2,"paddingEnd":[1,1])"
+                                      << L{8, 4, 4} << 3456LL << 216LL << 0LL;
+    QTest::newRow("maxpool padding end") << "MaxPool" << L{2, 5, 5} << R"("kernel":2,"stride":2,"paddingEnd":[1,0])"
+                                         << L{2, 3, 2} << 0LL << 0LL << 2LL * 6 * 4;
 }
 
 void TestLayerKinds::shapesAndCounts()

@@ -34,11 +34,27 @@ const char* kAllKinds = R"({"name":"all","inputs":[{"name":"input","shape":[2,8,
  {"name":"gap","kind":"GlobalAvgPool"},{"name":"flat","kind":"Flatten"},
  {"name":"fc","kind":"Dense","outChannels":3,"bias":true,"scaling":"fixed"}]})";
 
+// The kinds of MobileNetV3 and EfficientNet: smooth activations, SiLU (x * sigmoid x), a
+// squeeze-and-excitation gate broadcast over the map, and a concatenation.
+const char* kGateKinds = R"({"name":"gates","inputs":[{"name":"input","shape":[2,8,8]}],"layers":[
+ {"name":"c1","kind":"Conv2d","outChannels":4,"kernel":3,"padding":1,"stride":2,"bias":true},
+ {"name":"hs","kind":"HardSwish"},
+ {"name":"a","kind":"Conv2d","outChannels":4,"kernel":1,"bias":true},
+ {"name":"a.sig","kind":"Sigmoid"},{"name":"silu","kind":"Mul","inputs":["a","a.sig"]},
+ {"name":"cat","kind":"Concat","inputs":["silu","hs"]},
+ {"name":"sq","kind":"GlobalAvgPool"},
+ {"name":"se","kind":"Conv2d","outChannels":8,"kernel":1,"bias":true},
+ {"name":"se.gate","kind":"HardSigmoid"},
+ {"name":"scaled","kind":"Mul","inputs":["cat","se.gate"]},
+ {"name":"gap","kind":"GlobalAvgPool"},{"name":"flat","kind":"Flatten"},
+ {"name":"fc","kind":"Dense","outChannels":3,"bias":true,"scaling":"fixed"}]})";
+
 } // namespace
 
 class TestTrain : public QObject {
     Q_OBJECT
 private slots:
+    void gradientsMatchFiniteDifferences_data();
     void gradientsMatchFiniteDifferences();
     void shortRunLowersLoss();
     void sameWeightsForAnyThreadCount();
@@ -47,9 +63,19 @@ private slots:
     void quantizationAwareTraining();
 };
 
+void TestTrain::gradientsMatchFiniteDifferences_data()
+{
+    QTest::addColumn<QString>("network");
+    QTest::addColumn<int>("tensors"); // parameter tensors checked (statistics excluded)
+    QTest::newRow("conv, pools, add") << QString(kAllKinds) << 8;
+    QTest::newRow("gates, concat, smooth activations") << QString(kGateKinds) << 8;
+}
+
 void TestTrain::gradientsMatchFiniteDifferences()
 {
-    const Graph g = Graph::build(parseNetworkJson(kAllKinds));
+    QFETCH(QString, network);
+    QFETCH(int, tensors);
+    const Graph g = Graph::build(parseNetworkJson(network.toStdString()));
     TrainOptions o;
     o.augment = false;
     Trainer t(g, initialWeights(g, 5), o);
@@ -86,7 +112,7 @@ void TestTrain::gradientsMatchFiniteDifferences()
             ++checked;
         }
     }
-    QCOMPARE(checked, 32); // 8 parameter tensors x 4 coordinates
+    QCOMPARE(checked, 4 * tensors); // 4 coordinates per parameter tensor
 }
 
 void TestTrain::shortRunLowersLoss()
