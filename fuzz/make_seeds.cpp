@@ -386,6 +386,7 @@ int main(int argc, char** argv)
         fs::remove_all(g_out / "seeds");
         fs::remove_all(g_out / "dict");
         networkSeeds(src);
+        copySeeds("onnx", src / "tests/data/onnx", ".onnx"); // torchvision exports and the bad files
         hardwareSeeds(src);
         sessionSeeds();
         csvSeeds(src);

@@ -224,7 +224,8 @@ void MainWindow::createMenus()
     file->addAction(tr("Save Session &As…"), QKeySequence::SaveAs, this, [this] { saveSessionInteractive(true); });
     file->addSeparator();
     file->addAction(tr("Open &Network…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
-                    pick(false, tr("Open Network"), tr("POQ networks (*.json)"),
+                    pick(false, tr("Open Network"),
+                         tr("Networks (*.json *.onnx);;POQ networks (*.json);;ONNX models (*.onnx)"),
                          [this](const QString& p, QString* e) { return openNetworkFile(p, e); }));
     file->addAction(tr("Save Network &As…"), this,
                     pick(true, tr("Save Network"), tr("POQ networks (*.json)"),

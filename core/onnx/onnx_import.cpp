@@ -185,14 +185,15 @@ void Importer::readOpset()
 Const Importer::tensorConst(const onnx::TensorProto& t, const std::string& what)
 {
     Const c;
+    int64_t n = 1;
     for (int64_t d : t.dims()) {
         if (d < 0 || d > (int64_t(1) << 31))
             fail(what + ": dimension " + std::to_string(d) + " is out of range");
         c.dims.push_back(d);
+        n *= d; // both factors <= 2^31: no overflow before the check below
+        if (n > (int64_t(1) << 31))
+            fail(what + ": more than 2^31 elements");
     }
-    const int64_t n = c.count();
-    if (n > (int64_t(1) << 31))
-        fail(what + ": " + std::to_string(n) + " elements is too many");
     const int type = t.data_type();
     size_t width = 0;
     switch (type) {
@@ -240,11 +241,11 @@ Const Importer::tensorConst(const onnx::TensorProto& t, const std::string& what)
     } else if (t.has_raw_data()) {
         bytes = &t.raw_data();
     }
-    c.values.resize(size_t(n));
     if (bytes) {
         if (bytes->size() != size_t(n) * width)
             fail(what + ": " + std::to_string(bytes->size()) + " bytes of data for " + std::to_string(n)
                  + " elements of " + std::to_string(width) + " bytes");
+        c.values.resize(size_t(n)); // only once the data is known to be there
         const char* p = bytes->data();
         for (int64_t i = 0; i < n; ++i, p += width) {
             switch (type) {
@@ -261,6 +262,7 @@ Const Importer::tensorConst(const onnx::TensorProto& t, const std::string& what)
     auto take = [&](const auto& field) {
         if (field.size() != n)
             fail(what + ": " + std::to_string(field.size()) + " values for " + std::to_string(n) + " elements");
+        c.values.resize(size_t(n));
         for (int64_t i = 0; i < n; ++i)
             c.values[size_t(i)] = double(field.Get(int(i)));
     };
@@ -1029,9 +1031,9 @@ OnnxImport Importer::run()
         m_out.weights.tensors.clear();
     m_out.weights.metadata["network"] = spec.name;
     m_out.weights.metadata["source"] = "onnx";
-    m_out.widthNotes = planOnnxWidth(spec, it->second.tensor);
     // Check the whole network as every loader does.
     try {
+        m_out.widthNotes = planOnnxWidth(spec, it->second.tensor);
         Graph::build(spec, 1.0);
     } catch (const InputError& e) {
         fail(e.what());

@@ -669,6 +669,11 @@ void TestMainWindow::badInputChangesNothing()
     QVERIFY(!w.openNetworkFile(POQ_TEST_DATA_DIR "/networks/add-shapes.json", &error));
     QVERIFY2(error.contains("layer 'join' (Add)"), qPrintable(error));
     QVERIFY(!w.openNetworkFile("/nonexistent.json", &error));
+    QVERIFY(!w.openNetworkFile(POQ_TEST_DATA_DIR "/onnx/bad_unsupported_op.onnx", &error));
+    QVERIFY2(error.contains("node 'odd' (Softsign)"), qPrintable(error));
+    QVERIFY(!w.openNetworkFile(POQ_TEST_DATA_DIR "/onnx/bad_truncated.onnx", &error));
+    QCOMPARE(w.networkPanel()->networkCombo()->count(), networks);
+    QCOMPARE(w.networkPanel()->currentNetworkName(), network);
     QVERIFY(!w.sweepPanel()->setAccuracyFile(POQ_TEST_DATA_DIR "/explore/duplicate.csv", &error));
     QVERIFY(error.contains("duplicate of line 2"));
     QVERIFY(!w.sweepPanel()->accuracy().has_value());
@@ -733,6 +738,12 @@ void TestMainWindow::networkDrivesLayerTable()
     QTemporaryDir dir;
     QVERIFY(w.saveNetworkFile(dir.filePath("n.json"), &error));
     QVERIFY(loadNetworkFile(dir.filePath("n.json").toStdString()) == loadNetworkFile(POQ_RESOURCE_DIR "/networks/tiny-residual.json"));
+    // An ONNX export opens like any network file (torchvision's EfficientNet-B0, structure only).
+    const std::string onnx = POQ_TEST_DATA_DIR "/onnx/efficientnet_b0.onnx";
+    QVERIFY2(w.openNetworkFile(QString::fromStdString(onnx), &error), qPrintable(error));
+    QCOMPARE(w.layerPanel()->model()->rowCount(), int(Graph::build(loadNetworkFile(onnx), 1.0).layers().size()));
+    QVERIFY(w.saveNetworkFile(dir.filePath("e.json"), &error)); // and saves as a POQ network
+    QVERIFY(loadNetworkFile(dir.filePath("e.json").toStdString()).layers == loadNetworkFile(onnx).layers);
 }
 
 // The first start of a fresh clone: the built-in experiment, every point measured (the results ship
