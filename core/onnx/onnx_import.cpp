@@ -7,6 +7,7 @@
 #include "graph/graph.h"
 #include "graph/width.h"
 #include "onnx/onnx_width.h"
+#include "util/display_text.h"
 #include "util/error.h"
 #include "util/input_file.h"
 
@@ -298,6 +299,8 @@ void Importer::readInput()
              + (names.empty() ? "" : " (" + names + ")"));
     }
     const onnx::ValueInfoProto& in = *inputs[0];
+    if (!isValidUtf8(in.name()))
+        fail("input '" + echo(in.name()) + "': name is not valid UTF-8 (ONNX names are UTF-8 text)");
     const std::string label = "input '" + in.name() + "'";
     if (!in.type().has_tensor_type() || in.type().tensor_type().elem_type() != onnx::TensorProto_DataType_FLOAT)
         fail(label + ": must be a float tensor");
@@ -458,6 +461,8 @@ void Importer::define(const std::string& onnxName, const Value& v) { m_values[on
 Value Importer::push(LayerKind kind, AttrValues attrs, const std::vector<Value>& inputs, bool flat)
 {
     std::string name = layerNameFor(m_graph.node(int(m_nodeIndex)), m_nodeIndex);
+    if (!isValidUtf8(name))
+        failNode("name: not valid UTF-8 (ONNX names are UTF-8 text)");
     for (int k = 2; m_names.count(name); ++k)
         name = layerNameFor(m_graph.node(int(m_nodeIndex)), m_nodeIndex) + "_" + std::to_string(k);
     LayerSpec spec{name, kind, attrs, {}};
@@ -1023,9 +1028,11 @@ OnnxImport Importer::run()
     std::string producer = m_model.producer_name();
     if (!m_model.producer_version().empty())
         producer += " " + m_model.producer_version();
-    spec.description = "imported from " + p.filename().string() + " (ONNX opset " + std::to_string(m_opset)
-                       + (producer.empty() ? "" : ", " + producer) + ")";
-    spec.reference = m_model.doc_string().substr(0, 200);
+    // Free text from the file: controls and bytes that are not UTF-8 escaped (JSON needs UTF-8).
+    spec.name = escapeControls(spec.name);
+    spec.description = escapeControls("imported from " + p.filename().string() + " (ONNX opset "
+                                      + std::to_string(m_opset) + (producer.empty() ? "" : ", " + producer) + ")");
+    spec.reference = escapeControls(m_model.doc_string().substr(0, 200));
     m_out.structureOnly = m_missingData;
     if (!m_missingData.empty())
         m_out.weights.tensors.clear();

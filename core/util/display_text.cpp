@@ -31,6 +31,45 @@ size_t utf8Length(std::string_view text, size_t i)
 
 } // namespace
 
+bool isValidUtf8(std::string_view text)
+{
+    for (size_t i = 0; i < text.size();) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if (b < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t n = 0;
+        unsigned char lo = 0x80, hi = 0xbf; // allowed range of the second byte
+        if (b >= 0xc2 && b <= 0xdf) {
+            n = 2;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            n = 3;
+            if (b == 0xe0)
+                lo = 0xa0; // no overlong forms
+            if (b == 0xed)
+                hi = 0x9f; // no surrogates
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            n = 4;
+            if (b == 0xf0)
+                lo = 0x90;
+            if (b == 0xf4)
+                hi = 0x8f; // at most U+10FFFF
+        } else {
+            return false;
+        }
+        if (i + n > text.size())
+            return false;
+        for (size_t k = 1; k < n; ++k) {
+            const auto c = static_cast<unsigned char>(text[i + k]);
+            if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xbf))
+                return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
 std::string escapeControls(std::string_view text)
 {
     std::string out;

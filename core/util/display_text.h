@@ -13,6 +13,10 @@ namespace poq {
 // bytes also become \xNN. Everything else, printable UTF-8 included, is kept.
 std::string escapeControls(std::string_view text);
 
+// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points above
+// U+10FFFF), as JSON needs it.
+bool isValidUtf8(std::string_view text);
+
 // escapeControls, shortened to about maxChars: "first part...(12345 more bytes)".
 inline constexpr size_t kMaxEchoChars = 80;
 std::string echo(std::string_view text, size_t maxChars = kMaxEchoChars);
