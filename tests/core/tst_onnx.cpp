@@ -8,6 +8,7 @@
 #include "graph/network_io.h"
 #include "graph/zoo.h"
 #include "onnx/onnx_import.h"
+#include "util/display_text.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -72,6 +73,8 @@ private slots:
     void structureOnlyModelsHaveNoWeights();
     void badFilesNameTheNode_data();
     void badFilesNameTheNode();
+    void namesMustBeUtf8_data();
+    void namesMustBeUtf8();
     void inputShapeOption();
     void cliAcceptsOnnxEverywhere();
     void jsonRoundTripKeepsTheNetwork();
@@ -246,6 +249,40 @@ void TestOnnx::badFilesNameTheNode()
     QCOMPARE(r.code, 2);
     QCOMPARE(r.err.trimmed().count('\n'), 0);
     QVERIFY(r.out.isEmpty());
+}
+
+void TestOnnx::namesMustBeUtf8_data()
+{
+    QTest::addColumn<QByteArray>("name"); // replaces the 4 bytes of the node name "relu"
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("ascii") << QByteArray("r_lu") << true;
+    QTest::newRow("two-byte") << QByteArray("r\xc3\xa9u") << true;
+    QTest::newRow("four-byte") << QByteArray("\xf0\x9f\x98\x80") << true;
+    QTest::newRow("stray continuation") << QByteArray("re\x80u") << false;
+    QTest::newRow("overlong") << QByteArray("r\xc0\xafu") << false;
+    QTest::newRow("surrogate") << QByteArray("\xed\xa0\x80u") << false;
+    QTest::newRow("above U+10FFFF") << QByteArray("\xf4\x90\x80\x80") << false;
+    QTest::newRow("truncated sequence") << QByteArray("rel\xe2") << false;
+}
+
+void TestOnnx::namesMustBeUtf8()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidUtf8(std::string_view(name.constData(), size_t(name.size()))), valid);
+    QFile f(QString::fromStdString(onnxFile("asymmetric_pads.onnx")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray bytes = f.readAll();
+    QCOMPARE(bytes.count("relu"), 1);
+    bytes.replace("relu", name);
+    try {
+        const OnnxImport m = importOnnx(std::string(bytes.constData(), size_t(bytes.size())), "u.onnx", "");
+        QVERIFY(valid);
+        QVERIFY(!networkToJson(m.spec).empty()); // JSON needs UTF-8: the names that were accepted serialize
+    } catch (const InputError& e) {
+        QVERIFY2(!valid, e.what());
+        QVERIFY(QString::fromUtf8(e.what()).contains("not valid UTF-8"));
+    }
 }
 
 void TestOnnx::inputShapeOption()
