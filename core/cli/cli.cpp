@@ -17,7 +17,7 @@ namespace {
 
 const CommandSetup kCoreCommands[] = {addNetworksCommand, addInfoCommand, addHwCommand, addEnergyCommand,
                                        addSweepCommand, addCompareCommand, addEvalCommand,
-                                       addTrainCommand};
+                                       addTrainCommand, addExportCommand};
 
 // Every message is one line with control characters escaped and a bounded length.
 std::string oneLine(const std::string& s) { return messageLine(s); }

@@ -26,6 +26,7 @@ void addEnergyCommand(CLI::App& app);
 void addSweepCommand(CLI::App& app);
 void addCompareCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
+void addExportCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
 
 } // namespace poq::cli

@@ -7,6 +7,7 @@
 #include "graph/graph.h"
 #include "graph/network_io.h"
 #include "graph/zoo.h"
+#include "onnx/onnx_export.h"
 #include "onnx/onnx_import.h"
 #include "util/display_text.h"
 #include "util/error.h"
@@ -14,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include <QFile>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QProcess>
 #include <QtTest>
 
@@ -78,6 +81,9 @@ private slots:
     void inputShapeOption();
     void cliAcceptsOnnxEverywhere();
     void jsonRoundTripKeepsTheNetwork();
+    void exportReimportsBitIdentical();
+    void exportKeepsEveryKind();
+    void exportRefusesBadInput();
 };
 
 void TestOnnx::torchvisionExports_data()
@@ -326,6 +332,70 @@ void TestOnnx::jsonRoundTripKeepsTheNetwork()
     QVERIFY(back.layers == spec.layers);
     for (double w : {0.5, 1.0})
         QCOMPARE(Graph::build(back, w).totalMacs(), Graph::build(spec, w).totalMacs());
+}
+
+// The built-in experiment's fp32 model, exported and imported again: the same weights, bit for bit,
+// so the engine's logits are identical (fp32 and int8).
+void TestOnnx::exportReimportsBitIdentical()
+{
+    const Graph g = Graph::build(resolveNetwork("mobilenetv2-fmnist"), 0.5);
+    const std::string modelPath = POQ_RESOURCE_DIR "/models/mobilenetv2-fmnist_w0.5_fp32.safetensors";
+    const NetworkWeights w = weightsFromModel(g, loadModelFile(modelPath), modelPath);
+    const OnnxImport back = importOnnx(exportOnnx(g, w), "m.onnx", "");
+    QVERIFY(back.structureOnly.empty());
+    const Graph h = Graph::build(back.spec, 1.0);
+    QCOMPARE(h.totalMacs(), g.totalMacs());
+    QCOMPARE(h.totalParams(), g.totalParams());
+    const NetworkWeights v = weightsFromModel(h, back.weights, "m.onnx");
+    for (const auto& [name, values] : w.tensors)
+        QVERIFY2(v.has(name) && v.at(name) == values, name.c_str());
+    QRandomGenerator rng(3);
+    std::vector<float> image(28 * 28);
+    for (const char* strategy : {"fp32", "int8"}) {
+        InferenceEngine a(g, w, assignPrecision(g, QuantStrategy::parse(strategy)));
+        InferenceEngine b(h, v, assignPrecision(h, QuantStrategy::parse(strategy)));
+        for (int i = 0; i < 8; ++i) {
+            for (float& x : image)
+                x = float(rng.generateDouble() * 2 - 1);
+            QVERIFY(a.forwardImage(image.data()) == b.forwardImage(image.data()));
+        }
+    }
+}
+
+void TestOnnx::exportKeepsEveryKind()
+{
+    for (const char* f : {"small_blocks.onnx", "small_cnn.onnx", "asymmetric_pads.onnx"}) {
+        const OnnxImport m = loadOnnxFile(onnxFile(f));
+        const Graph g = Graph::build(m.spec, 1.0);
+        const NetworkWeights w = weightsFromModel(g, m.weights, f);
+        const OnnxImport back = importOnnx(exportOnnx(g, w), f, "");
+        QVERIFY(back.spec.layers == m.spec.layers); // kinds, attributes (paddingEnd too) and connections
+        const Graph h = Graph::build(back.spec, 1.0);
+        const NetworkWeights v = weightsFromModel(h, back.weights, f);
+        QVERIFY(v.tensors == w.tensors);
+    }
+}
+
+void TestOnnx::exportRefusesBadInput()
+{
+    QTemporaryDir dir;
+    const CliResult txt = runCli({"export", "cnn-fmnist", "--out", dir.filePath("m.txt")});
+    QCOMPARE(txt.code, 2);
+    QVERIFY(txt.err.contains("--out: must end in .onnx"));
+    const CliResult qat = runCli({"export", "mobilenetv2-fmnist", "--width", "0.5", "--model",
+                                  POQ_RESOURCE_DIR "/models/mobilenetv2-fmnist_w0.5_int4+res8.safetensors", "--out",
+                                  dir.filePath("m.onnx")});
+    QCOMPARE(qat.code, 2);
+    QVERIFY2(qat.err.contains("quantization-aware"), qPrintable(qat.err));
+    QVERIFY(!QFile::exists(dir.filePath("m.onnx"))); // nothing written
+    const CliResult mismatch = runCli({"export", "cnn-fmnist", "--model",
+                                       POQ_RESOURCE_DIR "/models/mobilenetv2-fmnist_w0.5_fp32.safetensors", "--out",
+                                       dir.filePath("m.onnx")});
+    QCOMPARE(mismatch.code, 2);
+    const CliResult ok = runCli({"export", "cnn-fmnist", "--width", "0.25", "--out", dir.filePath("c.onnx")});
+    QCOMPARE(ok.code, 0);
+    QCOMPARE(Graph::build(loadNetworkFile(dir.filePath("c.onnx").toStdString()), 1.0).totalMacs(),
+             Graph::build(resolveNetwork("cnn-fmnist"), 0.25).totalMacs());
 }
 
 QTEST_GUILESS_MAIN(TestOnnx)
