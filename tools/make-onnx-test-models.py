@@ -183,7 +183,7 @@ def hand_written():
     graph_file("bad_qdq_scales", [
         helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="quant"),
         helper.make_node("DequantizeLinear", ["q", "s", "z"], ["dq"], name="dequant"),
-        conv("unused") if False else helper.make_node("Conv", ["dq", "w"], ["y"], name="conv", kernel_shape=[3, 3]),
+        helper.make_node("Conv", ["dq", "w"], ["y"], name="conv", kernel_shape=[3, 3]),
         helper.make_node("GlobalAveragePool", ["x"], ["s"], name="dynamic_scale"),
     ], [x], [vi("y", None)], [w, numpy_helper.from_array(np.array(0, dtype=np.uint8), "z")])
     graph_file("bad_truncated", [conv("y")], [x], [vi("y", None)], [w], raw=lambda d: d[: len(d) * 2 // 3])

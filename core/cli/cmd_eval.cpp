@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <unistd.h>
@@ -62,25 +63,31 @@ void runEval(const EvalOptions& o)
     if (o.calibrationImages < 1 || o.calibrationImages > kMaxCalibrationImages)
         throw InputError("--calibration-images: must be in 1.." + std::to_string(kMaxCalibrationImages) + ", got "
                          + std::to_string(o.calibrationImages));
-    const NetworkSpec spec = o.network.load();
+    // An ONNX file is read and imported once: its network, its weights and the cache key's bytes.
+    std::optional<OnnxImport> onnx;
+    std::string onnxBytes;
+    if (o.network.isOnnxFile()) {
+        onnxBytes = readInputFile(o.network.network, InputFileKind::OnnxModel);
+        onnx = importOnnx(onnxBytes, o.network.network,
+                          std::filesystem::path(o.network.network).parent_path().string(), o.network.options());
+    }
+    const NetworkSpec spec = onnx ? onnx->spec : o.network.load();
     const Graph g = Graph::build(spec, o.width);
     const QuantStrategy s = QuantStrategy::parse(o.strategy);
     const Calibration calibration = parseCalibration(o.calibration);
     // An ONNX file brings its own weights (at its own width) unless --model names others.
-    const bool onnxWeights = o.model.empty() && isOnnxPath(o.network.network) && !findZoo(o.network.network);
     std::string modelPath, modelBytes;
     NetworkWeights weights;
-    if (onnxWeights) {
+    if (onnx && o.model.empty()) {
         modelPath = o.network.network;
-        const OnnxImport m = loadOnnxFile(modelPath, o.network.options());
-        if (!m.structureOnly.empty())
-            throw InputError(modelPath + ": structure only (" + m.structureOnly
+        if (!onnx->structureOnly.empty())
+            throw InputError(modelPath + ": structure only (" + onnx->structureOnly
                              + "); counts, energy and sweeps work, evaluation needs weights (give --model FILE)");
         if (o.width != 1.0)
             throw InputError("--width: the weights in " + modelPath + " are for width 1 (give --model FILE for width "
                              + widthText(o.width) + ")");
-        modelBytes = readInputFile(modelPath, InputFileKind::OnnxModel);
-        weights = weightsFromModel(g, m.weights, modelPath);
+        modelBytes = std::move(onnxBytes);
+        weights = weightsFromModel(g, onnx->weights, modelPath);
     } else {
         modelPath = o.model.empty() ? findModel(g.name(), o.width, s.name) : o.model;
         modelBytes = readInputFile(modelPath, InputFileKind::Model);

@@ -15,6 +15,7 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace poq::cli {
@@ -31,7 +32,10 @@ nlohmann::ordered_json shapeJson(const Shape& s) { return {s.c, s.h, s.w}; }
 
 void runInfo(const InfoOptions& o)
 {
-    const NetworkSpec spec = o.network.load();
+    std::optional<OnnxImport> onnx; // imported once: the network and the notes of its width rules
+    if (o.network.isOnnxFile())
+        onnx = loadOnnxFile(o.network.network, o.network.options());
+    const NetworkSpec spec = onnx ? onnx->spec : o.network.load();
     const Graph g = Graph::build(spec, o.width);
     if (o.json) {
         nlohmann::ordered_json out;
@@ -64,8 +68,8 @@ void runInfo(const InfoOptions& o)
     table.addRow({"", "total", "", "", withThousands(g.totalMacs()), withThousands(g.totalParams()), ""});
     // How the width multiplier treats the layers it does not simply scale.
     std::vector<std::string> notes;
-    if (isOnnxPath(o.network.network) && !findZoo(o.network.network)) {
-        notes = loadOnnxFile(o.network.network, o.network.options()).widthNotes;
+    if (onnx) {
+        notes = onnx->widthNotes;
     } else {
         for (const Layer& l : g.layers())
             if (kindInfo(l.kind).hasAttr(Attr::Scaling)) {

@@ -23,6 +23,7 @@ struct NetworkArgument {
         return o;
     }
     NetworkSpec load() const { return resolveNetwork(network, options()); }
+    bool isOnnxFile() const { return isOnnxPath(network); } // no built-in name ends in .onnx
 };
 
 inline constexpr const char* kNetworkHelp =

@@ -2,6 +2,7 @@
 // forward, evaluation.
 #include "engine/inference.h"
 
+#include "engine/activations.h"
 #include "engine/batch_norm_fold.h"
 
 #include "engine/kernels.h"
@@ -415,16 +416,13 @@ void InferenceEngine::runLayer(int i, int batch, Workspace& ws, bool fused) cons
         break;
     }
     case LayerKind::Sigmoid:
-        for (size_t j = 0; j < n; ++j)
-            y[j] = 1.0f / (1.0f + std::exp(-y[j]));
+        std::transform(y, y + n, y, activations::sigmoid);
         break;
-    case LayerKind::HardSigmoid: // PyTorch's formula: clamp(x + 3, 0, 6) / 6
-        for (size_t j = 0; j < n; ++j)
-            y[j] = std::min(std::max(y[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case LayerKind::HardSigmoid:
+        std::transform(y, y + n, y, activations::hardSigmoid);
         break;
     case LayerKind::HardSwish:
-        for (size_t j = 0; j < n; ++j)
-            y[j] = y[j] * std::min(std::max(y[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+        std::transform(y, y + n, y, activations::hardSwish);
         break;
     case LayerKind::Mul: {
         const int from = inPlaceInput(l);

@@ -183,7 +183,6 @@ Graph Graph::build(const NetworkSpec& spec, double width)
 
     for (int specIndex : topologicalOrder(spec, layerIndex)) {
         const LayerSpec& s = spec.layers[specIndex];
-        const KindInfo& kind = kindInfo(s.kind);
         Layer layer;
         layer.name = s.name;
         layer.kind = s.kind;
@@ -195,16 +194,7 @@ Graph Graph::build(const NetworkSpec& spec, double width)
         }
         const int index = static_cast<int>(g.m_layers.size());
         try {
-            if (kind.resolveChannels)
-                kind.resolveChannels(layer, width);
-            layer.outShape = kind.inferShape(layer);
-            if (layer.outShape.c < 1 || layer.outShape.h < 1 || layer.outShape.w < 1)
-                throw InputError("output: shape " + layer.outShape.str() + " is empty");
-            layer.macs = kind.macs(layer);
-            layer.params = kind.params(layer);
-            layer.elementwiseOps = kind.elementwiseOps(layer);
-            if (kind.loopNest)
-                layer.loopNest = kind.loopNest(layer);
+            completeLayer(layer, width);
         } catch (const InputError& e) {
             fail(layerLabel(s), e.what());
         }
@@ -242,6 +232,21 @@ Graph Graph::build(const NetworkSpec& spec, double width)
     for (Layer& layer : g.m_layers)
         layer.residual = g.m_tensors[layer.output].residual;
     return g;
+}
+
+void completeLayer(Layer& layer, double width)
+{
+    const KindInfo& kind = kindInfo(layer.kind);
+    if (kind.resolveChannels)
+        kind.resolveChannels(layer, width);
+    layer.outShape = kind.inferShape(layer);
+    if (layer.outShape.c < 1 || layer.outShape.h < 1 || layer.outShape.w < 1)
+        throw InputError("output: shape " + layer.outShape.str() + " is empty");
+    layer.macs = kind.macs(layer);
+    layer.params = kind.params(layer);
+    layer.elementwiseOps = kind.elementwiseOps(layer);
+    if (kind.loopNest)
+        layer.loopNest = kind.loopNest(layer);
 }
 
 int Graph::findLayer(const std::string& name) const

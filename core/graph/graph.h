@@ -28,6 +28,11 @@ struct ResidualEdge {
     int lifetimeLayers() const { return add - producer - 1; } // layers that run while it is held
 };
 
+// Resolves a layer's width-dependent attributes and fills its output shape, counts and loop nest
+// from its kind's descriptor (name, kind, attrs and inShapes set). Throws InputError naming the
+// field; the caller names the layer. Graph::build runs it for every layer.
+void completeLayer(Layer& layer, double width);
+
 class Graph {
 public:
     // Validates the spec and builds it at `width` (kMinWidth..kMaxWidth). Throws InputError with a

@@ -116,6 +116,14 @@ private:
         ints(n, "pads", {p[0], p[1], e[0], e[1]});
     }
 
+    // A MAC layer's weights (in POQ Studio's layout, which is ONNX's) and its bias when it has one.
+    void weightAndBias(const Layer& l, std::vector<int64_t> dims, std::vector<std::string>& in)
+    {
+        in.push_back(init(l.name + ".weight", std::move(dims), m_w.at(l.name + ".weight")));
+        if (m_w.has(l.name + ".bias"))
+            in.push_back(init(l.name + ".bias", {l.outShape.c}, m_w.at(l.name + ".bias")));
+    }
+
     std::string tensorName(int t) const { return m_g.tensor(t).name; }
 
     void layer(const Layer& l)
@@ -129,9 +137,7 @@ private:
         switch (l.kind) {
         case LayerKind::Conv2d: {
             const LoopNest& k = *l.loopNest;
-            in.push_back(init(l.name + ".weight", {int64_t(k.G) * k.K, k.C, k.FY, k.FX}, m_w.at(l.name + ".weight")));
-            if (m_w.has(l.name + ".bias"))
-                in.push_back(init(l.name + ".bias", {l.outShape.c}, m_w.at(l.name + ".bias")));
+            weightAndBias(l, {int64_t(k.G) * k.K, k.C, k.FY, k.FX}, in);
             onnx::NodeProto* n = node("Conv", l.name, in, out);
             window(n, l);
             const auto d = l.attrs.pair(Attr::Dilation);
@@ -145,9 +151,7 @@ private:
                 node("Flatten", l.name + ".flatten", {in[0]}, flat);
                 in[0] = flat;
             }
-            in.push_back(init(l.name + ".weight", {l.outShape.c, l.inShapes[0].c}, m_w.at(l.name + ".weight")));
-            if (m_w.has(l.name + ".bias"))
-                in.push_back(init(l.name + ".bias", {l.outShape.c}, m_w.at(l.name + ".bias")));
+            weightAndBias(l, {l.outShape.c, l.inShapes[0].c}, in);
             scalar(node("Gemm", l.name, in, out), "transB", 1);
             m_rank[size_t(l.output)] = 2;
             break;

@@ -165,10 +165,10 @@ private:
     std::map<std::string, int> m_readers;       // ONNX tensor -> number of reading nodes (and graph outputs)
     std::map<std::string, int> m_layerOf;       // POQ tensor -> index in spec.layers
     std::set<std::string> m_names;              // POQ tensor names in use
-    std::map<std::string, std::pair<double, int>> m_quantOf; // a quantized constant's scale and zero point
     std::string m_nodeName, m_nodeOp;
     size_t m_nodeIndex = 0;
     std::string m_missingData;
+    std::map<std::string, std::string> m_externalFiles; // external data location -> its bytes
 };
 
 void Importer::readOpset()
@@ -231,7 +231,11 @@ Const Importer::tensorConst(const onnx::TensorProto& t, const std::string& what)
                 m_missingData = "its weights are external data in '" + location + "', which is absent";
             return c;
         }
-        const std::string all = readInputFile(file.string(), InputFileKind::Model);
+        // One data file usually holds every tensor: read it once.
+        auto cached = m_externalFiles.find(location);
+        if (cached == m_externalFiles.end())
+            cached = m_externalFiles.emplace(location, readInputFile(file.string(), InputFileKind::Model)).first;
+        const std::string& all = cached->second;
         if (length < 0)
             length = int64_t(all.size()) - offset;
         if (offset < 0 || length < 0 || uint64_t(offset) + uint64_t(length) > all.size())
@@ -474,13 +478,8 @@ Value Importer::push(LayerKind kind, AttrValues attrs, const std::vector<Value>&
         spec.inputs.push_back(v.tensor);
         layer.inShapes.push_back(v.shape);
     }
-    const KindInfo& info = kindInfo(kind);
     try {
-        if (info.resolveChannels)
-            info.resolveChannels(layer, 1.0);
-        layer.outShape = info.inferShape(layer);
-        if (layer.outShape.c < 1 || layer.outShape.h < 1 || layer.outShape.w < 1)
-            throw InputError("output: shape " + layer.outShape.str() + " is empty");
+        completeLayer(layer, 1.0);
     } catch (const InputError& e) {
         failNode(e.what());
     }
@@ -682,11 +681,8 @@ void Importer::batchNorm(const onnx::NodeProto& n)
 void Importer::clip(const onnx::NodeProto& n)
 {
     const Value x = value(n, 0);
+    // Opset 11 and later (the supported range) give the bounds as inputs.
     double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
-    if (m_opset < 11) {
-        lo = attrFloat(n, "min", -std::numeric_limits<float>::max());
-        hi = attrFloat(n, "max", std::numeric_limits<float>::max());
-    }
     for (int i = 1; i <= 2; ++i)
         if (hasInput(n, i)) {
             const Const& c = constant(n, i, i == 1 ? "min" : "max");
@@ -744,7 +740,6 @@ void Importer::add(const onnx::NodeProto& n)
                  + "': supported only as the bias of the MatMul, Gemm or Conv that computes it");
     layer->attrs.set(Attr::Bias, 1);
     addWeight(x.tensor + ".bias", {x.shape.c}, b, [&](int64_t i) { return b.values.at(b.count() == 1 ? 0 : size_t(i)); });
-    // Keep the weights in the order of parameterSpecs (weight, then bias).
     define(n.output(0), x);
 }
 
@@ -798,11 +793,8 @@ void Importer::reshape(const onnx::NodeProto& n)
 {
     const Value x = value(n, 0);
     std::vector<int64_t> shape;
-    if (m_opset >= 5) {
-        const Const& c = constant(n, 1, "shape");
-        for (double v : c.values)
-            shape.push_back(int64_t(v));
-    }
+    for (double v : constant(n, 1, "shape").values)
+        shape.push_back(int64_t(v));
     const int64_t features = x.shape.elements();
     const bool flattens = shape.size() == 2 && (shape[0] == 1 || shape[0] == -1 || shape[0] == 0)
                           && (shape[1] == features || (shape[1] == -1 && shape[0] != -1));
@@ -858,18 +850,16 @@ void Importer::pad(const onnx::NodeProto& n)
     const auto* m = attr(n, "mode");
     if (m && m->s() != "constant")
         failNode("mode: '" + m->s() + "'; only constant (zero) padding is supported");
-    std::vector<int64_t> pads;
-    if (m_opset >= 11) {
-        for (double v : constant(n, 1, "pads").values)
-            pads.push_back(int64_t(v));
-        if (hasInput(n, 2)) {
-            const Const& v = constant(n, 2, "constant_value");
-            if (!v.values.empty() && v.values[0] != 0)
-                failNode("constant_value: only zero padding is supported");
-        }
-        if (hasInput(n, 3))
-            failNode("axes: not supported");
+    std::vector<int64_t> pads; // opset 11 and later: pads and the value are inputs
+    for (double v : constant(n, 1, "pads").values)
+        pads.push_back(int64_t(v));
+    if (hasInput(n, 2)) {
+        const Const& v = constant(n, 2, "constant_value");
+        if (!v.values.empty() && v.values[0] != 0)
+            failNode("constant_value: only zero padding is supported");
     }
+    if (hasInput(n, 3))
+        failNode("axes: not supported");
     if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5] || x.flat)
         failNode("pads: only padding of height and width of a [batch, C, H, W] tensor is supported");
     const int order[4] = {2, 3, 6, 7}; // top, left, bottom, right
@@ -1019,9 +1009,6 @@ OnnxImport Importer::run()
         fail("output '" + outName + "': not computed by any supported layer");
     if (it->second.pad != std::array<int, 4>{})
         fail("output '" + outName + "': ends in a Pad");
-    // The layer computing the output must be the last one and the only tensor nobody reads: drop
-    // layers whose outputs nobody reads (the remains of folded constants cannot occur, but Concat
-    // inputs and such are always read).
     NetworkSpec& spec = m_out.spec;
     const std::filesystem::path p(m_source);
     spec.name = p.stem().string();

@@ -1,6 +1,7 @@
 // Layer forward/backward for training.
 #include "train/train_layers.h"
 
+#include "engine/activations.h"
 #include "engine/kernels.h"
 
 #include <Eigen/Core>
@@ -245,16 +246,13 @@ void plainForward(const Layer& l, int batch, const std::vector<const float*>& in
             std::memcpy(o, x, sizeof(float) * no);
             break;
         case LayerKind::Sigmoid:
-            for (size_t j = 0; j < no; ++j)
-                o[j] = 1.0f / (1.0f + std::exp(-x[j]));
+            std::transform(x, x + no, o, activations::sigmoid);
             break;
         case LayerKind::HardSigmoid:
-            for (size_t j = 0; j < no; ++j)
-                o[j] = std::min(std::max(x[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+            std::transform(x, x + no, o, activations::hardSigmoid);
             break;
         case LayerKind::HardSwish:
-            for (size_t j = 0; j < no; ++j)
-                o[j] = x[j] * std::min(std::max(x[j] + 3.0f, 0.0f), 6.0f) / 6.0f;
+            std::transform(x, x + no, o, activations::hardSwish);
             break;
         case LayerKind::Mul: {
             const size_t nb = size_t(l.inShapes[1].elements()), hw = no / nb; // hw = 1 unless a gate
